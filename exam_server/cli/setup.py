@@ -1,0 +1,30 @@
+"""``exam-server init``: create or upgrade the database, seed the taxonomy, load demo data."""
+import os
+
+import click
+from flask import current_app
+from flask_migrate import upgrade
+
+from ..services import taxonomy
+
+
+def migrations_dir() -> str:
+    return os.path.join(os.path.dirname(current_app.root_path), "migrations")
+
+
+def upgrade_database() -> None:
+    """Bring the schema to the newest Alembic revision (creating it on an empty database)."""
+    upgrade(directory=migrations_dir())
+
+
+@click.command()
+@click.option("--demo", is_flag=True, help="Also load the demo banks and demo accounts.")
+def init(demo: bool) -> None:
+    """Create or upgrade the database and seed the ten categories. Safe to run again."""
+    upgrade_database()
+    added = taxonomy.seed_categories()
+    click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
+    click.echo(f"taxonomy: {added} categories/subjects added")
+    if demo:
+        from ..services import demo as demo_service  # noqa: PLC0415 -- only the demo needs it
+        demo_service.load_and_report(click.echo)

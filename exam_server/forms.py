@@ -1,0 +1,23 @@
+"""Form helpers shared by the feature blueprints."""
+from flask_wtf import FlaskForm
+
+from question_bank.problems import ProblemsError
+
+from .i18n import problem_text
+
+
+class EmptyForm(FlaskForm):
+    """A button-only POST: carries just the CSRF token."""
+
+
+def attach_problems(form: FlaskForm, error: ProblemsError) -> list[str]:
+    """Put each problem on the form field it names; return the ones that name no field."""
+    loose = []
+    for problem in error.problems:
+        field = getattr(form, problem.where, None) if problem.where else None
+        if field is not None and hasattr(field, "errors"):
+            message = problem_text(problem.__class__("", problem.template, problem.params))
+            field.errors = list(field.errors) + [message]
+        else:
+            loose.append(problem_text(problem))
+    return loose

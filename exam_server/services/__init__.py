@@ -1,0 +1,1 @@
+"""Use-cases. The one layer that commits; views and CLI commands call these."""

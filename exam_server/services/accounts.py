@@ -1,0 +1,167 @@
+"""Accounts: creating users, logging in with throttling and lock-out, passwords."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from flask import current_app
+from sqlalchemy import select
+
+from ..extensions import db
+from ..models import ROLES, School, SchoolClass, User, utcnow
+from ..security import check_password, hash_password
+from .errors import N_, ServiceError
+
+
+@dataclass(frozen=True)
+class LoginResult:
+    user: User | None
+    template: str = ""
+    params: dict | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.user is not None
+
+
+def get_or_create_school(name: str) -> School:
+    school = db.session.scalar(select(School).where(School.name == name))
+    if school is None:
+        school = School(name=name)
+        db.session.add(school)
+        db.session.flush()
+    return school
+
+
+def get_or_create_class(school: School, name: str) -> SchoolClass:
+    klass = db.session.scalar(select(SchoolClass).where(
+        SchoolClass.school_id == school.id, SchoolClass.name == name))
+    if klass is None:
+        klass = SchoolClass(school=school, name=name)
+        db.session.add(klass)
+        db.session.flush()
+    return klass
+
+
+def check_new_password(password: str, where: str = "password") -> None:
+    minimum = current_app.config["MIN_PASSWORD_LENGTH"]
+    if len(password or "") < minimum:
+        raise ServiceError(N_("密码至少 %(n)d 位"), where, n=minimum)
+
+
+def build_user(username: str, password: str, role: str, name: str = "", school: str = "",
+               class_name: str = "", must_change_password: bool = False) -> User:
+    """A new user, added to the session but not committed.
+
+    :raise ServiceError: for an unknown role, a taken username, a short password,
+        or a class given without a school.
+    """
+    username = (username or "").strip()
+    if not username or len(username) > 64 or any(c.isspace() for c in username):
+        raise ServiceError(N_("用户名不能为空、不能含空格，且不超过 64 个字符"), "username")
+    if role not in ROLES:
+        raise ServiceError(N_("角色必须是 %(roles)s 之一"), "role", roles=", ".join(ROLES))
+    check_new_password(password)
+    if db.session.scalar(select(User.id).where(User.username == username)) is not None:
+        raise ServiceError(N_("用户名“%(username)s”已存在"), "username", username=username)
+    if class_name and not school:
+        raise ServiceError(N_("指定班级时必须同时指定学校"), "school")
+    user = User(username=username, password_hash=hash_password(password), role=role,
+                name=(name or "").strip(), must_change_password=must_change_password)
+    if school:
+        user.school = get_or_create_school(school.strip())
+        if class_name:
+            user.school_class = get_or_create_class(user.school, class_name.strip())
+    db.session.add(user)
+    return user
+
+
+def create_user(**fields) -> User:
+    """Create and commit one user; see :func:`build_user` for the fields and errors."""
+    user = build_user(**fields)
+    db.session.commit()
+    return user
+
+
+def _wait_seconds(user: User, now: datetime) -> int:
+    """How long the user must wait before the next attempt, given failures so far."""
+    after = current_app.config["LOGIN_SLOWDOWN_AFTER"]
+    if user.failed_logins < after or user.last_failed_login_at is None:
+        return 0
+    delay = timedelta(seconds=2 ** (user.failed_logins - after + 1))
+    remaining = user.last_failed_login_at + delay - now
+    return max(0, int(remaining.total_seconds() + 0.999))
+
+
+def authenticate(username: str, password: str, now: datetime | None = None) -> LoginResult:
+    """Check a login. Failures slow down, then lock the account for a while.
+
+    The result carries a Chinese message template when the login is refused;
+    the message never says whether the username exists.
+    """
+    now = now or utcnow()
+    user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
+    if user is None:
+        hash_password(password or "")  # same cost as a real check: timing does not reveal the name
+        return LoginResult(None, N_("用户名或密码错误"))
+    if user.is_locked(now):
+        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+        return LoginResult(None, N_("登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试或联系管理员解锁"),
+                           {"minutes": minutes})
+    wait = _wait_seconds(user, now)
+    if wait:
+        return LoginResult(None, N_("登录失败次数过多，请 %(seconds)d 秒后再试"), {"seconds": wait})
+    if not check_password(password or "", user.password_hash):
+        user.failed_logins += 1
+        user.last_failed_login_at = now
+        if user.failed_logins >= current_app.config["LOGIN_LOCK_AFTER"]:
+            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        db.session.commit()
+        return LoginResult(None, N_("用户名或密码错误"))
+    if not user.is_enabled:
+        return LoginResult(None, N_("该账号已停用，请联系管理员"))
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    db.session.commit()
+    return LoginResult(user)
+
+
+def change_password(user: User, current: str, new: str, confirm: str) -> None:
+    """Change a user's own password.
+
+    :raise ServiceError: if the current password is wrong or the new one is unusable.
+    """
+    if not check_password(current or "", user.password_hash):
+        raise ServiceError(N_("当前密码不正确"), "current")
+    check_new_password(new, "new")
+    if new != confirm:
+        raise ServiceError(N_("两次输入的新密码不一致"), "confirm")
+    if new == current:
+        raise ServiceError(N_("新密码不能与当前密码相同"), "new")
+    user.password_hash = hash_password(new)
+    user.must_change_password = False
+    db.session.commit()
+
+
+def reset_password(user: User, new: str, must_change: bool = True) -> None:
+    """An admin sets a user's password; the user changes it at next login by default."""
+    check_new_password(new)
+    user.password_hash = hash_password(new)
+    user.must_change_password = must_change
+    unlock(user, commit=False)
+    db.session.commit()
+
+
+def unlock(user: User, commit: bool = True) -> None:
+    """Lift a login lock and forget the failures."""
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_failed_login_at = None
+    if commit:
+        db.session.commit()
+
+
+def locked_users(now: datetime | None = None) -> list[User]:
+    now = now or utcnow()
+    return list(db.session.scalars(select(User).where(User.locked_until > now).order_by(User.username)))

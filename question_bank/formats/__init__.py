@@ -1,0 +1,1 @@
+"""Readers and writers of item-bank file formats, one module per format."""
