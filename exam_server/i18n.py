@@ -1,12 +1,13 @@
 """Language: Chinese by default, English when a user switches it on."""
-from flask import Flask, current_app, redirect, request, session, url_for
+from flask import Flask, current_app, has_request_context, redirect, request, session, url_for
 from flask_babel import get_locale, gettext
 
 from question_bank.problems import Problem
 
 
 def select_locale() -> str:
-    chosen = session.get("locale")
+    """The user's chosen language in a request; the default (Chinese) elsewhere, e.g. the CLI."""
+    chosen = session.get("locale") if has_request_context() else None
     if chosen in current_app.config["LANGUAGES"]:
         return chosen
     return current_app.config["BABEL_DEFAULT_LOCALE"]

@@ -9,9 +9,11 @@ import os
 import shutil
 
 import pytest
+from click.testing import CliRunner
 from sqlalchemy import create_engine, text
 
 from exam_server import create_app
+from exam_server.cli import main as cli_main
 from exam_server.cli.setup import upgrade_database
 from exam_server.extensions import db
 from exam_server.services import accounts, taxonomy
@@ -138,3 +140,16 @@ def admin_user(create_user):
 @pytest.fixture
 def student(create_user):
     return create_user("s001", role="student", name="王同学", school="示范中职学校", class_name="2024级计算机1班")
+
+
+@pytest.fixture
+def cli(app, monkeypatch, tmp_path):
+    """Run ``exam-server ARGS…`` in-process against the test app's database and instance."""
+    monkeypatch.setenv("EXAM_SERVER_INSTANCE", str(tmp_path))
+    monkeypatch.setenv("DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    runner = CliRunner()
+
+    def invoke(*args):
+        db.session.remove()
+        return runner.invoke(cli_main, [str(a) for a in args], catch_exceptions=False)
+    return invoke

@@ -101,9 +101,3 @@ def test_forced_password_change_on_first_login(client, auth, create_user):
     assert client.get("/").status_code == 200
     user = db.session.scalar(select(User).where(User.username == "s002"))
     assert not user.must_change_password
-
-
-def test_english_can_be_switched_on(client, auth, student):
-    client.get("/lang/en")
-    page = client.get("/login").get_data(as_text=True)
-    assert 'lang="en"' in page
