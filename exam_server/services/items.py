@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterable
 
 from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import selectinload
 
 from question_bank import model as qb
 from question_bank.richtext import html_to_text, sanitize
@@ -305,6 +306,10 @@ class ItemFilter:
     tag: str | None = None
 
 
+#: what a page listing items shows of each, loaded in a few queries rather than one per row
+_LISTING_LOADS = (selectinload(Item.versions), selectinload(Item.subject), selectinload(Item.author))
+
+
 def _latest_join():
     return and_(ItemVersion.item_id == Item.id, ItemVersion.number == Item.latest_version)
 
@@ -333,7 +338,7 @@ def search(filters: ItemFilter):
     if filters.text:
         pattern = f"%{filters.text.strip()}%"
         query = query.where(or_(ItemVersion.stem_text.ilike(pattern), Item.uid == filters.text.strip()))
-    return query.order_by(Item.id.desc())
+    return query.options(*_LISTING_LOADS).order_by(Item.id.desc())
 
 
 def review_queue(reviewer: User):
@@ -341,7 +346,7 @@ def review_queue(reviewer: User):
     return (select(Item).join(ItemVersion, _latest_join())
             .where(Item.status == "review", or_(ItemVersion.created_by_id.is_(None),
                                                  ItemVersion.created_by_id != reviewer.id))
-            .order_by(Item.updated_at))
+            .options(*_LISTING_LOADS).order_by(Item.updated_at))
 
 
 def similar_items(category_id: int, stem: str, exclude_item_id: int | None = None,
@@ -358,3 +363,41 @@ def similar_items(category_id: int, stem: str, exclude_item_id: int | None = Non
 
 def get_category(category_id: int) -> Category | None:
     return db.session.get(Category, category_id)
+
+
+def similar_to_draft(draft: ItemDraft, exclude_item_id: int | None = None,
+                     limit: int = 5) -> list[tuple[Item, float]]:
+    """Near-duplicates of a draft's stem in the category of the draft's subject (none if no subject)."""
+    subject = db.session.get(Subject, draft.subject_id) if draft.subject_id else None
+    if subject is None:
+        return []
+    return similar_items(subject.category_id, draft.stem, exclude_item_id, limit)
+
+
+def preview_draft(draft: ItemDraft) -> tuple[qb.Item, list[Problem]]:
+    """The sanitised domain item a draft would become, and its problems; saves nothing."""
+    try:
+        draft = _clean(draft)
+    except ProblemsError as error:  # _clean sanitised the draft before it found the problems
+        return _draft_to_domain(draft), error.problems
+    return _draft_to_domain(draft), []
+
+
+def items_by_ids(ids: Iterable[int]) -> list[Item]:
+    """The items with these ids that exist, in id order."""
+    wanted = {int(i) for i in ids if i}
+    if not wanted:
+        return []
+    return list(db.session.scalars(select(Item).where(Item.id.in_(wanted)).order_by(Item.id)))
+
+
+def taxonomy_tree() -> list[dict[str, Any]]:
+    """Categories → subjects → knowledge points as plain data, for the item forms' pickers."""
+    categories = db.session.scalars(
+        select(Category).order_by(Category.sort_order, Category.id)
+        .options(selectinload(Category.subjects).selectinload(Subject.knowledge_points)))
+    return [{"id": c.id, "name": c.name, "code": c.code,
+             "subjects": [{"id": s.id, "name": s.name,
+                           "points": [{"id": p.id, "name": p.name} for p in s.knowledge_points]}
+                          for s in c.subjects]}
+            for c in categories]
