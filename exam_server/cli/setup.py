@@ -1,11 +1,15 @@
 """``exam-server init``: create or upgrade the database, seed the taxonomy, load demo data."""
 import os
+import sys
 
 import click
 from flask import current_app
 from flask_migrate import upgrade
 
+from ..i18n import problem_text
+from ..services import demo as demo_service
 from ..services import taxonomy
+from ..services.errors import ProblemsError
 
 
 def migrations_dir() -> str:
@@ -26,5 +30,10 @@ def init(demo: bool) -> None:
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     click.echo(f"taxonomy: {added} categories/subjects added")
     if demo:
-        from ..services import demo as demo_service  # noqa: PLC0415 -- only the demo needs it
-        demo_service.load_and_report(click.echo)
+        try:
+            demo_service.load_and_report(click.echo)
+        except ProblemsError as error:
+            for problem in error.problems:
+                click.echo(problem_text(problem), err=True)
+            click.echo("示范题库有问题，未能全部载入", err=True)
+            sys.exit(1)

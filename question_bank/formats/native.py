@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import posixpath
+import re
 import zipfile
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any
 
 from ..media import check_image
@@ -23,6 +26,9 @@ FORMAT_VERSION = 1
 BANK_JSON = "bank.json"
 MAX_PACKAGE_BYTES = 512 * 1024 * 1024
 MAX_MEMBERS = 20000
+#: an item's uid: letters, digits and ``. _ : -``, at most 64 characters
+UID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,63}$")
+MEDIA_NAME = re.compile(r"^[0-9a-f]{64}\.(?:png|jpg|gif|webp)$")
 
 
 @dataclass(frozen=True)
@@ -98,6 +104,19 @@ def write_package(bank: Bank) -> bytes:
 
 # ---------------------------------------------------------------- reading
 
+#: the json module's messages, in the words of the teachers who edit bank files
+_JSON_ERRORS = {
+    "Expecting value": N_("JSON 语法错误：此处缺少一个值（多了逗号，或文字没有加双引号？）"),
+    "Expecting property name enclosed in double quotes": N_("JSON 语法错误：此处应为用双引号括起的字段名（最后一项后面多了逗号？）"),
+    "Expecting ',' delimiter": N_("JSON 语法错误：此处缺少逗号"),
+    "Expecting ':' delimiter": N_("JSON 语法错误：字段名后缺少冒号"),
+    "Unterminated string starting at": N_("JSON 语法错误：文字缺少结尾的双引号"),
+    "Invalid control character at": N_("JSON 语法错误：文字中有不可见的控制字符（如直接换行，应写成 \\n）"),
+    "Invalid \\escape": N_("JSON 语法错误：文字中的反斜杠 \\ 须写成 \\\\"),
+    "Invalid \\uXXXX escape": N_("JSON 语法错误：\\u 后须跟 4 位十六进制数"),
+    "Extra data": N_("JSON 语法错误：JSON 已经结束，后面还有多余的内容"),
+}
+
 def read_bank(data: bytes, filename: str = BANK_JSON) -> Bank:
     """Parse a native JSON document or zip package.
 
@@ -105,6 +124,7 @@ def read_bank(data: bytes, filename: str = BANK_JSON) -> Bank:
         (``file:line`` for syntax errors, ``file: items[i] (uid …) field`` otherwise).
     """
     media: dict[str, bytes] = {}
+    package = filename
     if data[:4] == b"PK\x03\x04":
         data, media = _unpack(data, filename)
         filename = f"{filename}!{BANK_JSON}"
@@ -113,9 +133,11 @@ def read_bank(data: bytes, filename: str = BANK_JSON) -> Bank:
     except UnicodeDecodeError:
         raise ProblemsError([Problem(filename, N_("文件不是 UTF-8 编码的 JSON"))]) from None
     except json.JSONDecodeError as error:
-        raise ProblemsError([Problem(f"{filename}:{error.lineno}:{error.colno}",
-                                     N_("JSON 语法错误：%(msg)s"), {"msg": error.msg})]) from None
-    return _read_document(document, media, filename)
+        where = f"{filename}:{error.lineno}:{error.colno}"
+        if error.msg in _JSON_ERRORS:
+            raise ProblemsError([Problem(where, _JSON_ERRORS[error.msg])]) from None
+        raise ProblemsError([Problem(where, N_("JSON 语法错误：%(msg)s"), {"msg": error.msg})]) from None
+    return _read_document(document, media, filename, package)
 
 
 def _unpack(data: bytes, filename: str) -> tuple[bytes, dict[str, bytes]]:
@@ -145,12 +167,12 @@ def _unpack(data: bytes, filename: str) -> tuple[bytes, dict[str, bytes]]:
     return package.read(BANK_JSON), media
 
 
-def _read_document(document: Any, media: dict[str, bytes], filename: str) -> Bank:
+def _read_document(document: Any, media: dict[str, bytes], filename: str, package: str) -> Bank:
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise ProblemsError([Problem(filename, N_("不是本系统的题库文件（缺少 \"format\": \"%(name)s\"）"),
                                      {"name": FORMAT_NAME})])
     version = document.get("version")
-    if version != FORMAT_VERSION:
+    if isinstance(version, bool) or version != FORMAT_VERSION:
         raise ProblemsError([Problem(filename, N_("不支持的题库格式版本 %(v)s（支持版本 %(ok)d）"),
                                      {"v": version, "ok": FORMAT_VERSION})])
     problems: list[Problem] = []
@@ -179,12 +201,12 @@ def _read_document(document: Any, media: dict[str, bytes], filename: str) -> Ban
     checked = {}
     for name, blob in media.items():
         try:
-            image = check_image(blob, f"{filename}!media/{name}")
+            image = check_image(blob, f"{package}!media/{name}")
         except ProblemsError as error:
             problems.extend(error.problems)
             continue
         if image.name != name:
-            problems.append(Problem(f"{filename}!media/{name}", N_("图片内容与文件名中的哈希值不符")))
+            problems.append(Problem(f"{package}!media/{name}", N_("图片内容与文件名中的哈希值不符")))
         checked[name] = blob
     if problems:
         raise ProblemsError(problems)
@@ -232,10 +254,48 @@ def _text(value: Any) -> bool:
 
 def _number(raw: dict, key: str, default: float, problems: list[Problem]) -> float:
     value = raw.get(key, default)
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
         problems.append(Problem(key, N_("%(key)s 必须是数字"), {"key": key}))
         return default
     return float(value)
+
+
+def _version(raw: dict, problems: list[Problem]) -> int:
+    value = raw.get("version", 1)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        problems.append(Problem("version", N_("version 必须是不小于 1 的整数")))
+        return 1
+    return value
+
+
+def _timestamp(raw: dict, key: str, problems: list[Problem]) -> str:
+    value = raw.get(key) or ""
+    try:
+        if not isinstance(value, str):
+            raise ValueError
+        if value:
+            datetime.fromisoformat(value)
+    except ValueError:
+        problems.append(Problem(key, N_("%(key)s 须为 ISO 8601 时间，如 2025-03-01T08:00:00+00:00"),
+                                {"key": key}))
+        return ""
+    return value
+
+
+def _uid(raw: dict, problems: list[Problem]) -> str:
+    value = raw.get("uid") or ""
+    if value and not (isinstance(value, str) and UID_PATTERN.match(value)):
+        problems.append(Problem("uid", N_("uid 只能由字母、数字和 . _ : - 组成，且不超过 64 个字符")))
+        return ""
+    return value
+
+
+def _list(raw: dict, key: str, problems: list[Problem]) -> list:
+    value = raw.get(key) or []
+    if not isinstance(value, list):
+        problems.append(Problem(key, N_("%(key)s 必须是列表"), {"key": key}))
+        return []
+    return value
 
 
 def _difficulty(raw: dict, problems: list[Problem]) -> float:
@@ -256,7 +316,7 @@ def _answer(item_type: str, raw: Any, problems: list[Problem]) -> Any:
         return tuple(tuple(str(x) for x in (a if isinstance(a, list) else [a])) for a in raw)
     if item_type == "short" and isinstance(raw, str):
         return sanitize(raw)
-    if item_type in {"single", "truefalse"} or raw is None:
+    if (item_type == "single" and isinstance(raw, str)) or item_type == "truefalse" or raw is None:
         return raw
     problems.append(Problem("answer", N_("答案的格式不符合题型要求")))
     return None
@@ -281,14 +341,19 @@ def item_from_dict(raw: Any) -> Item:
     if status not in ITEM_STATUSES:
         problems.append(Problem("status", N_("状态须为 %(ok)s 之一"), {"ok": ", ".join(ITEM_STATUSES)}))
     options = []
-    for index, option in enumerate(raw.get("options") or []):
+    for index, option in enumerate(_list(raw, "options", problems)):
         if not isinstance(option, dict):
             problems.append(Problem(f"options[{index}]", N_("选项必须是 JSON 对象")))
             continue
+        image = option.get("image") or None
+        if image is not None and not (isinstance(image, str) and MEDIA_NAME.match(image)):
+            problems.append(Problem(f"options[{index}].image",
+                                    N_("图片须写成题库包内的文件名 <sha256>.<png|jpg|gif|webp>")))
+            image = None
         options.append(Option(str(option.get("id", "")), sanitize(str(option.get("text") or "")),
-                              option.get("image") or None, bool(option.get("pinned", False))))
+                              image, bool(option.get("pinned", False))))
     scoring = []
-    for index, point in enumerate(raw.get("scoring_points") or []):
+    for index, point in enumerate(_list(raw, "scoring_points", problems)):
         if not isinstance(point, dict):
             problems.append(Problem(f"scoring_points[{index}]", N_("评分要点必须是 JSON 对象")))
             continue
@@ -309,9 +374,9 @@ def item_from_dict(raw: Any) -> Item:
         category=str(raw.get("category") or "").strip(), subject=str(raw.get("subject") or "").strip(),
         knowledge_points=string_lists["knowledge_points"], tags=string_lists["tags"],
         source=str(raw.get("source") or ""), status=status if status in ITEM_STATUSES else "draft",
-        uid=str(raw.get("uid") or ""), version=int(raw.get("version") or 1),
-        author=str(raw.get("author") or ""), created_at=str(raw.get("created_at") or ""),
-        updated_at=str(raw.get("updated_at") or ""),
+        uid=_uid(raw, problems), version=_version(raw, problems),
+        author=str(raw.get("author") or ""), created_at=_timestamp(raw, "created_at", problems),
+        updated_at=_timestamp(raw, "updated_at", problems),
     )
     problems.extend(validate(item))
     if problems:
