@@ -34,6 +34,7 @@ class DefaultConfig:
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_IMAGE_BYTES = 2 * 1024 * 1024
     ITEMS_PER_PAGE = 20
+    USERS_PER_PAGE = 50
 
     BABEL_DEFAULT_LOCALE = "zh_Hans_CN"
     BABEL_DEFAULT_TIMEZONE = "Asia/Shanghai"

@@ -1,9 +1,19 @@
 """Form helpers shared by the feature blueprints."""
 from flask_wtf import FlaskForm
+from wtforms.fields.choices import SelectChoice
 
 from question_bank.problems import ProblemsError
 
 from .i18n import problem_text
+
+
+def choice(value, label, group=None) -> SelectChoice:
+    """One option of a select field (WTForms 3.3 deprecates tuples)."""
+    return SelectChoice(value=value, label=label, optgroup=group)
+
+
+def choices(pairs) -> list[SelectChoice]:
+    return [choice(value, label) for value, label in pairs]
 
 
 class EmptyForm(FlaskForm):

@@ -25,8 +25,9 @@ def configure_secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = handle.read().strip()
 
 
-def hash_password(password: str) -> str:
-    rounds = current_app.config["BCRYPT_ROUNDS"]
+def hash_password(password: str, rounds: int | None = None) -> str:
+    """A bcrypt hash at ``rounds`` (the app's BCRYPT_ROUNDS by default)."""
+    rounds = rounds or current_app.config["BCRYPT_ROUNDS"]
     return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
 
 
@@ -59,4 +60,5 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(user_id: str):
-        return db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
+        return user if user is not None and user.is_enabled else None  # disabling ends sessions

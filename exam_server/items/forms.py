@@ -17,17 +17,12 @@ from wtforms import (BooleanField, FieldList, Form, FormField, HiddenField, Radi
                      SelectMultipleField, StringField, SubmitField, TextAreaField)
 from wtforms.validators import Length, ValidationError
 
-try:
-    from wtforms.fields.choices import SelectChoice
-except ImportError:  # WTForms < 3.3 takes (value, label) tuples
-    SelectChoice = None
-
 from question_bank.model import DIFFICULTY_LEVELS, MAX_OPTIONS, OPTION_IDS, difficulty_level
 from question_bank.problems import Problem, ProblemsError
 from question_bank.richtext import MEDIA_SRC
 from question_bank.types import ITEM_TYPES
 
-from ..forms import attach_problems
+from ..forms import attach_problems, choice as _choice, choices as _choices
 from ..i18n import problem_text
 from ..labels import LEVEL_LABELS, STATUS_LABELS
 from ..services.items import ItemDraft, ItemFilter
@@ -36,16 +31,6 @@ SCORING_POINT_ROWS = 6
 CHOICE_TYPES = ("single", "multiple")
 _TAG_SEPARATORS = re.compile(r"[,，、;；\n]+")
 _ACCEPTED_SEPARATORS = re.compile(r"[|｜]")
-
-
-def _choice(value, label, group=None):
-    if SelectChoice is None:
-        return (value, label)
-    return SelectChoice(value=value, label=label, optgroup=group)
-
-
-def _choices(pairs):
-    return [_choice(value, label) for value, label in pairs]
 
 
 def _int_or_none(value):

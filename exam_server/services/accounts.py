@@ -5,7 +5,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import ROLES, School, SchoolClass, User, utcnow
@@ -165,3 +166,88 @@ def unlock(user: User, commit: bool = True) -> None:
 def locked_users(now: datetime | None = None) -> list[User]:
     now = now or utcnow()
     return list(db.session.scalars(select(User).where(User.locked_until > now).order_by(User.username)))
+
+
+# ---------------------------------------------------------------- administration
+
+def user_query(role: str = "", school_id: int | None = None, class_id: int | None = None,
+               text: str = "", status: str = "", now: datetime | None = None) -> Select:
+    """Users matching the admin list's filters, by username; ``status`` is "", "locked" or "disabled"."""
+    query = select(User).options(selectinload(User.school), selectinload(User.school_class))
+    if role:
+        query = query.where(User.role == role)
+    if school_id:
+        query = query.where(User.school_id == school_id)
+    if class_id:
+        query = query.where(User.class_id == class_id)
+    text = (text or "").strip()
+    if text:
+        query = query.where(User.username.icontains(text, autoescape=True)
+                            | User.name.icontains(text, autoescape=True))
+    if status == "locked":
+        query = query.where(User.locked_until > (now or utcnow()))
+    elif status == "disabled":
+        query = query.where(User.is_enabled.is_(False))
+    return query.order_by(User.username)
+
+
+def schools() -> list[School]:
+    return list(db.session.scalars(select(School).order_by(School.name)))
+
+
+def school_classes(school_id: int | None = None) -> list[SchoolClass]:
+    """Classes by school and name, of one school when ``school_id`` is given."""
+    query = select(SchoolClass).join(SchoolClass.school).options(selectinload(SchoolClass.school))
+    if school_id:
+        query = query.where(SchoolClass.school_id == school_id)
+    return list(db.session.scalars(query.order_by(School.name, SchoolClass.name)))
+
+
+def _keep_an_admin(user: User, where: str) -> None:
+    """Refuse a change that would leave no enabled admin besides ``user``."""
+    others = db.session.scalar(select(func.count(User.id)).where(
+        User.role == "admin", User.is_enabled.is_(True), User.id != user.id))
+    if not others:
+        raise ServiceError(N_("至少要保留一个可用的管理员账号"), where)
+
+
+def update_user(user: User, name: str, role: str, school: str = "", class_name: str = "",
+                by: User | None = None) -> None:
+    """An admin changes a user's name, role, school and class (schools and classes are made as needed).
+
+    :raise ServiceError: for an unknown role, names too long, a class without a school,
+        or taking the admin role from oneself or from the last admin.
+    """
+    name, school, class_name = (name or "").strip(), (school or "").strip(), (class_name or "").strip()
+    if len(name) > 64:
+        raise ServiceError(N_("姓名不超过 64 个字符"), "name")
+    if role not in ROLES:
+        raise ServiceError(N_("角色必须是 %(roles)s 之一"), "role", roles=", ".join(ROLES))
+    if user.role == "admin" and role != "admin":
+        if by is not None and by.id == user.id:
+            raise ServiceError(N_("不能取消自己的管理员角色"), "role")
+        _keep_an_admin(user, "role")
+    if len(school) > 100:
+        raise ServiceError(N_("学校名称不超过 100 个字符"), "school")
+    if len(class_name) > 64:
+        raise ServiceError(N_("班级名称不超过 64 个字符"), "class_name")
+    if class_name and not school:
+        raise ServiceError(N_("指定班级时必须同时指定学校"), "school")
+    user.name, user.role = name, role
+    user.school = get_or_create_school(school) if school else None
+    user.school_class = get_or_create_class(user.school, class_name) if class_name else None
+    db.session.commit()
+
+
+def set_enabled(user: User, enabled: bool, by: User | None = None) -> None:
+    """Enable or disable an account; a disabled account cannot log in.
+
+    :raise ServiceError: when disabling oneself or the last enabled admin.
+    """
+    if not enabled:
+        if by is not None and by.id == user.id:
+            raise ServiceError(N_("不能停用自己的账号"))
+        if user.role == "admin":
+            _keep_an_admin(user, "")
+    user.is_enabled = enabled
+    db.session.commit()

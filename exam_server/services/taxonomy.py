@@ -145,3 +145,13 @@ def delete(node: Category | Subject | KnowledgePoint) -> None:
         raise ServiceError(N_("“%(name)s”下还有内容或试题，不能删除"), "name", name=node.name)
     db.session.delete(node)
     db.session.commit()
+
+
+def item_counts() -> tuple[dict[int, int], dict[int, int]]:
+    """How many items each subject and each knowledge point holds: ``(by_subject, by_point)``."""
+    by_subject = dict(db.session.execute(
+        select(Item.subject_id, func.count(Item.id)).group_by(Item.subject_id)).all())
+    by_point = dict(db.session.execute(
+        select(item_knowledge_point.c.knowledge_point_id, func.count())
+        .group_by(item_knowledge_point.c.knowledge_point_id)).all())
+    return by_subject, by_point

@@ -101,3 +101,12 @@ def test_forced_password_change_on_first_login(client, auth, create_user):
     assert client.get("/").status_code == 200
     user = db.session.scalar(select(User).where(User.username == "s002"))
     assert not user.must_change_password
+
+
+def test_disabling_an_account_ends_its_session(client, auth, student):
+    auth.login("s001")
+    assert client.get("/").status_code == 200
+    db.session.get(User, student.id).is_enabled = False
+    db.session.commit()
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
