@@ -1,4 +1,5 @@
 """Form helpers shared by the feature blueprints."""
+from flask import flash
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
 
@@ -31,3 +32,9 @@ def attach_problems(form: FlaskForm, error: ProblemsError) -> list[str]:
         else:
             loose.append(problem_text(problem))
     return loose
+
+
+def flash_problems(form: FlaskForm, error: ProblemsError) -> None:
+    """Show a service's refusal: problems on their fields, the rest as flashed errors."""
+    for message in attach_problems(form, error):
+        flash(message, "error")

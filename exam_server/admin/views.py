@@ -5,7 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
-from ..forms import EmptyForm, attach_problems
+from ..forms import EmptyForm, attach_problems, flash_problems
 from ..i18n import problem_text
 from ..models import Category, KnowledgePoint, Subject, User, utcnow
 from ..security import roles_required
@@ -30,7 +30,7 @@ def _back():
     return redirect(target if target.startswith("/admin/") else url_for("admin.users"))
 
 
-def _flash_problems(form, error: ProblemsError | None = None) -> None:
+def _flash_all(form, error: ProblemsError | None = None) -> None:
     """Flash the form's field errors and the error's messages, without field names:
     the pages here hold many small forms, and the message is shown above them all."""
     for field in form:
@@ -66,8 +66,7 @@ def new_user():
                 name=form.name.data, school=form.school.data, class_name=form.class_name.data,
                 must_change_password=form.must_change_password.data)
         except ServiceError as error:
-            for message in attach_problems(form, error):
-                flash(message, "error")
+            flash_problems(form, error)
         else:
             flash(_("已添加用户 %(username)s", username=created.username), "success")
             return redirect(url_for("admin.users", q=created.username))
@@ -92,8 +91,7 @@ def edit_user(user_id: int):
             accounts.update_user(user, form.name.data, form.role.data, form.school.data,
                                  form.class_name.data, by=current_user)
         except ServiceError as error:
-            for message in attach_problems(form, error):
-                flash(message, "error")
+            flash_problems(form, error)
         else:
             flash(_("已保存"), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -108,8 +106,7 @@ def reset_password(user_id: int):
         try:
             accounts.reset_password(user, form.password.data)
         except ServiceError as error:
-            for message in attach_problems(form, error):
-                flash(message, "error")
+            flash_problems(form, error)
         else:
             flash(_("已重置 %(username)s 的密码，该用户下次登录时须修改密码", username=user.username), "success")
             return redirect(url_for("admin.edit_user", user_id=user.id))
@@ -132,7 +129,7 @@ def set_enabled(user_id: int, action: str):
         try:
             accounts.set_enabled(user, action == "enable", by=current_user)
         except ServiceError as error:
-            _flash_problems(form, error)
+            _flash_all(form, error)
         else:
             flash(_("已启用 %(username)s", username=user.username) if action == "enable"
                   else _("已停用 %(username)s", username=user.username), "success")
@@ -181,11 +178,11 @@ def _taxonomy_change(form, change, anchor: str = ""):
         try:
             change()
         except ServiceError as error:
-            _flash_problems(form, error)
+            _flash_all(form, error)
         else:
             flash(_("已保存"), "success")
     else:
-        _flash_problems(form)
+        _flash_all(form)
     return redirect(url_for("admin.taxonomy") + (f"#{anchor}" if anchor else ""))
 
 

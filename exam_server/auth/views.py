@@ -3,7 +3,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
-from ..forms import EmptyForm, attach_problems
+from ..forms import EmptyForm, flash_problems
 from ..services import accounts
 from ..services.errors import ServiceError
 from .forms import ChangePasswordForm, LoginForm
@@ -42,8 +42,7 @@ def change_password():
         try:
             accounts.change_password(current_user, form.current.data, form.new.data, form.confirm.data)
         except ServiceError as error:
-            for message in attach_problems(form, error):
-                flash(message, "error")
+            flash_problems(form, error)
         else:
             flash(_("密码已修改"), "success")
             return redirect(url_for("main.index"))
