@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 PYBABEL=.venv/bin/pybabel
 $PYBABEL extract -F babel.cfg -k _l -k N_ --no-location --sort-output \
-    -o exam_server/translations/messages.pot exam_server question_bank >/dev/null
+    -o exam_server/translations/messages.pot exam_server question_bank >/dev/null 2>&1
 if [ -f exam_server/translations/en/LC_MESSAGES/messages.po ]; then
     $PYBABEL update -i exam_server/translations/messages.pot -d exam_server/translations -l en \
         --no-fuzzy-matching --ignore-obsolete >/dev/null

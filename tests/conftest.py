@@ -10,6 +10,8 @@ import shutil
 
 import pytest
 from click.testing import CliRunner
+from flask import g
+from flask.testing import FlaskClient
 from sqlalchemy import create_engine, text
 
 from exam_server import create_app
@@ -93,8 +95,23 @@ def app(request, tmp_path):
         db.engine.dispose()
 
 
+class FreshGlobalsClient(FlaskClient):
+    """Each request starts with an empty ``g``, as in production.
+
+    The fixture keeps one app context pushed so a test body shares the database
+    session with the requests it makes; without this, values cached on ``g``
+    (the chosen language, the logged-in user, the CSRF token) would leak from
+    one request into the next.
+    """
+
+    def open(self, *args, **kwargs):
+        vars(g._get_current_object()).clear()
+        return super().open(*args, **kwargs)
+
+
 @pytest.fixture
 def client(app):
+    app.test_client_class = FreshGlobalsClient
     return app.test_client()
 
 

@@ -23,7 +23,7 @@ class UserFilterForm(FlaskForm):
     school = SelectField(_l("学校"), validate_choice=False)
     klass = SelectField(_l("班级"), validate_choice=False)
     status = SelectField(_l("状态"), choices=choices([("", _l("全部")), ("locked", _l("已锁定")),
-                                                      ("disabled", _l("已停用"))]), validate_choice=False)
+                                                      ("disabled", _l("已禁用"))]), validate_choice=False)
     q = StringField(_l("用户名或姓名"))
 
     def fill_choices(self, schools, classes) -> None:

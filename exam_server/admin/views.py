@@ -132,7 +132,7 @@ def set_enabled(user_id: int, action: str):
             _flash_all(form, error)
         else:
             flash(_("已启用 %(username)s", username=user.username) if action == "enable"
-                  else _("已停用 %(username)s", username=user.username), "success")
+                  else _("已禁用 %(username)s", username=user.username), "success")
     return _back()
 
 

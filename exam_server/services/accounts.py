@@ -120,7 +120,7 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> L
         db.session.commit()
         return LoginResult(None, N_("用户名或密码错误"))
     if not user.is_enabled:
-        return LoginResult(None, N_("该账号已停用，请联系管理员"))
+        return LoginResult(None, N_("该账号已禁用，请联系管理员"))
     user.failed_logins = 0
     user.locked_until = None
     user.last_login_at = now
@@ -246,7 +246,7 @@ def set_enabled(user: User, enabled: bool, by: User | None = None) -> None:
     """
     if not enabled:
         if by is not None and by.id == user.id:
-            raise ServiceError(N_("不能停用自己的账号"))
+            raise ServiceError(N_("不能禁用自己的账号"))
         if user.role == "admin":
             _keep_an_admin(user, "")
     user.is_enabled = enabled

@@ -157,9 +157,9 @@ def test_disabled_user_cannot_log_in_until_enabled(client, auth, admin_user, stu
     auth.login("admin")
     client.post(f"/admin/users/{student.id}/disable")
     assert not user("s001").is_enabled
-    assert "已停用" in page(client.get("/admin/users"))
+    assert "已禁用" in page(client.get("/admin/users"))
     auth.logout()
-    assert "已停用" in page(auth.login("s001"))
+    assert "已禁用" in page(auth.login("s001"))
     auth.login("admin")
     client.post(f"/admin/users/{student.id}/enable")
     auth.logout()
@@ -168,7 +168,7 @@ def test_disabled_user_cannot_log_in_until_enabled(client, auth, admin_user, stu
 
 def test_admin_cannot_disable_or_demote_themselves(as_admin, admin_user):
     response = as_admin.post(f"/admin/users/{admin_user.id}/disable", follow_redirects=True)
-    assert "不能停用自己的账号" in page(response)
+    assert "不能禁用自己的账号" in page(response)
     response = as_admin.post(f"/admin/users/{admin_user.id}", data={"name": "x", "role": "teacher"})
     assert "不能取消自己的管理员角色" in page(response)
     assert user("admin").is_enabled and user("admin").role == "admin"
