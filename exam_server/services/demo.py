@@ -43,15 +43,17 @@ class DemoReport:
 
 
 def load_demo(folder: Path = DEMO_DIR) -> DemoReport:
-    """Load the demo accounts, then every ``banks/*.json`` as published items.
+    """Load the demo accounts, then every ``banks/*.json`` as published items,
+    with the images in ``media/`` that they use.
 
     Every bank file is read and checked for format errors before anything is written.
 
     :raise ProblemsError: when a demo bank has problems; the banks imported before it stay.
     """
     loaded = []
+    images = {path.name: path.read_bytes() for path in sorted((folder / "media").glob("*.*"))}
     for path in sorted((folder / "banks").glob("*.json")):
-        bank = read_bank(path.read_bytes(), path.name)
+        bank = read_bank(path.read_bytes(), path.name, images)
         bank.items = [dataclasses.replace(item, status="published") for item in bank.items]
         loaded.append((path.name, bank))
     _check_distinct_uids(loaded)

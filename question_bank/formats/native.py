@@ -117,8 +117,11 @@ _JSON_ERRORS = {
     "Extra data": N_("JSON 语法错误：JSON 已经结束，后面还有多余的内容"),
 }
 
-def read_bank(data: bytes, filename: str = BANK_JSON) -> Bank:
+def read_bank(data: bytes, filename: str = BANK_JSON, images: dict[str, bytes] | None = None) -> Bank:
     """Parse a native JSON document or zip package.
+
+    ``images`` supplies the image files a JSON document refers to (a package
+    carries its own); only the ones its items use are checked and kept.
 
     :raise ProblemsError: listing every problem found, each with its place
         (``file:line`` for syntax errors, ``file: items[i] (uid …) field`` otherwise).
@@ -137,7 +140,7 @@ def read_bank(data: bytes, filename: str = BANK_JSON) -> Bank:
         if error.msg in _JSON_ERRORS:
             raise ProblemsError([Problem(where, _JSON_ERRORS[error.msg])]) from None
         raise ProblemsError([Problem(where, N_("JSON 语法错误：%(msg)s"), {"msg": error.msg})]) from None
-    return _read_document(document, media, filename, package)
+    return _read_document(document, media, filename, package, images or {})
 
 
 def _unpack(data: bytes, filename: str) -> tuple[bytes, dict[str, bytes]]:
@@ -167,7 +170,8 @@ def _unpack(data: bytes, filename: str) -> tuple[bytes, dict[str, bytes]]:
     return package.read(BANK_JSON), media
 
 
-def _read_document(document: Any, media: dict[str, bytes], filename: str, package: str) -> Bank:
+def _read_document(document: Any, media: dict[str, bytes], filename: str, package: str,
+                   images: dict[str, bytes]) -> Bank:
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise ProblemsError([Problem(filename, N_("不是本系统的题库文件（缺少 \"format\": \"%(name)s\"）"),
                                      {"name": FORMAT_NAME})])
@@ -195,6 +199,8 @@ def _read_document(document: Any, media: dict[str, bytes], filename: str, packag
             problems.append(Problem(where, N_("uid 与 items[%(other)d] 重复"), {"other": seen_uids[item.uid]}))
         seen_uids[item.uid] = index
         for name in _item_media(item):
+            if name not in media and name in images:
+                media[name] = images[name]
             if name not in media:
                 problems.append(Problem(where, N_("引用的图片 %(name)s 不在题库包中"), {"name": name}))
         items.append(item)

@@ -268,3 +268,13 @@ def test_the_complete_example_in_the_format_document_is_a_valid_bank():
     assert [i.type for i in bank.items] == ["single", "multiple", "truefalse", "blank", "short"]
     assert [i.level for i in bank.items] == ["easy", "medium", "easy", "medium", "hard"]
     assert bank.items[4].version == 2 and bank.items[1].options[3].pinned
+
+
+def test_a_json_bank_takes_the_images_it_uses_from_beside_it():
+    bank = sample_bank()
+    unused = check_image(png((1, 2, 3)))
+    images = dict(bank.media, **{unused.name: unused.data})
+    read = read_bank(write_json(bank), "bank.json", images)
+    assert read.media == bank.media and unused.name not in read.media
+    with pytest.raises(ProblemsError, match="不在题库包中"):
+        read_bank(write_json(bank), "bank.json", {unused.name: unused.data})
