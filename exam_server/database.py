@@ -2,11 +2,13 @@
 import os
 import sqlite3
 
-from flask import Flask
+from flask import Flask, has_request_context, request
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
 SQLITE_FILE = "exam.sqlite3"
+#: requests with these methods take SQLite's write lock when their transaction begins
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
 
 def configure(app: Flask) -> None:
@@ -45,7 +47,21 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+def _may_write() -> bool:
+    return has_request_context() and request.method in WRITE_METHODS
+
+
 @event.listens_for(Engine, "begin")
 def _sqlite_on_begin(connection):
+    """``BEGIN IMMEDIATE`` in a request that may write, a plain (deferred) ``BEGIN`` elsewhere.
+
+    A deferred transaction that has read cannot wait for the write lock later:
+    SQLite answers SQLITE_BUSY at once, ignoring the busy timeout, whenever
+    another connection holds the lock or has committed since the read. Under
+    load most read-then-write requests (an autosave checks its attempt first)
+    would fail; taking the lock at BEGIN lets the busy timeout queue them.
+    GET pages and the CLI stay deferred so that readers never wait for writers.
+    Measurements: docs/PERFORMANCE.md.
+    """
     if connection.dialect.name == "sqlite":
-        connection.exec_driver_sql("BEGIN")
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if _may_write() else "BEGIN")

@@ -5,13 +5,17 @@ gunicorn (several worker processes) on Linux and other POSIX systems; waitress
 figures behind the choice are in ``docs/PERFORMANCE.md``.
 """
 import ipaddress
+import logging
 import os
 import socket
 import subprocess
 import sys
+import warnings
 from typing import Callable, Iterable
 
 from flask import Flask
+from waitress import serve as waitress_serve
+from waitress.adjustments import Adjustments
 
 SERVERS = ("gunicorn", "waitress")
 #: addresses a UDP socket is "connected" to so that the OS picks the interface it
@@ -23,15 +27,23 @@ GUNICORN_TIMEOUT = 120
 #: waitress stops accepting connections above this many open ones (its default is 100,
 #: fewer than the browsers of one exam hall); Python's select() on Windows handles 512
 WAITRESS_CONNECTION_LIMIT = 400
+#: a response smaller than this is sent by waitress's I/O thread once the worker
+#: thread is done with it, instead of by the worker while it holds the channel's
+#: output lock. With waitress's default (1 byte) the I/O thread spins on that lock,
+#: taking the CPU and the GIL the worker needs to release it: under 200 writers
+#: throughput fell to 43-248 requests/s (docs/PERFORMANCE.md, "Why waitress collapses").
+WAITRESS_SEND_BYTES = 256 * 1024
 
 
 def default_workers(cores: int | None = None) -> int:
-    """gunicorn workers: two per core, as measured best on a 2-core server (docs/PERFORMANCE.md)."""
+    """gunicorn workers: two per core. 2, 4 and 8 measured alike on 2 cores (docs/PERFORMANCE.md);
+    the spare ones keep a few slow requests (bcrypt, exports) from stopping the rest."""
     return 2 * (cores or os.cpu_count() or 1)
 
 
 def default_threads() -> int:
-    """waitress threads: 8, the measured optimum with the SQLite write lock (docs/PERFORMANCE.md)."""
+    """waitress threads: 8. Autosave throughput was flat from 1 to 16 threads
+    (docs/PERFORMANCE.md); 8 leave room for slow requests such as logins."""
     return 8
 
 
@@ -151,12 +163,16 @@ def run_gunicorn(app_factory: Callable[[], Flask], host: str, port: int, workers
                 # no preload: a database connection must never cross a fork
                 "preload_app": False,
                 "proc_name": "exam-server",
+                # gunicorn 27's control socket is one fixed path per user: a second
+                # server (another instance, a test) would take it over
+                "control_socket_disable": True,
             }
             super().__init__()
 
         def load_config(self):
             for key, value in self.options.items():
-                self.cfg.set(key, value)
+                if key in self.cfg.settings:  # control_socket_disable is new in gunicorn 27
+                    self.cfg.set(key, value)
 
         def load(self):
             return app_factory()
@@ -164,12 +180,24 @@ def run_gunicorn(app_factory: Callable[[], Flask], host: str, port: int, workers
     ExamServerApplication().run()
 
 
+def waitress_options(threads: int) -> dict:
+    """The waitress adjustments we run with (``send_bytes`` only where waitress still has it)."""
+    options = {"threads": threads, "connection_limit": WAITRESS_CONNECTION_LIMIT,
+               "ident": "exam-server"}
+    if "send_bytes" in getattr(Adjustments, "_param_map", {}):
+        options["send_bytes"] = WAITRESS_SEND_BYTES
+    return options
+
+
 def run_waitress(app_factory: Callable[[], Flask], host: str, port: int, threads: int) -> None:
     """Serve with waitress: one process, ``threads`` worker threads."""
-    from waitress import serve  # noqa: PLC0415 -- imported on the path that uses it
-
-    serve(app_factory(), host=host, port=port, threads=threads,
-          connection_limit=WAITRESS_CONNECTION_LIMIT, ident="exam-server")
+    # deprecated since 2019 but still honoured; why we set it: WAITRESS_SEND_BYTES above
+    warnings.filterwarnings("ignore", message="send_bytes will be removed",
+                            category=DeprecationWarning)
+    # "Task queue depth is N" is logged for every request that waits for a thread:
+    # hundreds a second during an autosave burst, which is normal, not an error
+    logging.getLogger("waitress.queue").setLevel(logging.ERROR)
+    waitress_serve(app_factory(), host=host, port=port, **waitress_options(threads))
 
 
 def run(server: str, app_factory: Callable[[], Flask], host: str, port: int,

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, select, update
 from sqlalchemy.orm import selectinload
 
 from ..extensions import db
@@ -98,27 +98,24 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> L
     """Check a login. Failures slow down, then lock the account for a while.
 
     The result carries a Chinese message template when the login is refused;
-    the message never says whether the username exists.
+    the message never says whether the username exists. The bcrypt check
+    (about 0.25 s) runs outside any transaction, so that a class logging in at
+    once does not queue behind SQLite's write lock.
     """
     now = now or utcnow()
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
-    if user is None:
+    refusal = _refusal(user, now)
+    hashed, user_id = (user.password_hash, user.id) if user is not None else ("", None)
+    db.session.rollback()  # end the read before the slow part
+    if refusal:
+        return refusal
+    if user_id is None:
         hash_password(password or "")  # same cost as a real check: timing does not reveal the name
         return LoginResult(None, N_("用户名或密码错误"))
-    if user.is_locked(now):
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
-        return LoginResult(None, N_("登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试或联系管理员解锁"),
-                           {"minutes": minutes})
-    wait = _wait_seconds(user, now)
-    if wait:
-        return LoginResult(None, N_("登录失败次数过多，请 %(seconds)d 秒后再试"), {"seconds": wait})
-    if not check_password(password or "", user.password_hash):
-        user.failed_logins += 1
-        user.last_failed_login_at = now
-        if user.failed_logins >= current_app.config["LOGIN_LOCK_AFTER"]:
-            user.locked_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
-        db.session.commit()
+    if not check_password(password or "", hashed):
+        _record_failure(user_id, now)
         return LoginResult(None, N_("用户名或密码错误"))
+    user = db.session.get(User, user_id)
     if not user.is_enabled:
         return LoginResult(None, N_("该账号已禁用，请联系管理员"))
     user.failed_logins = 0
@@ -126,6 +123,31 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> L
     user.last_login_at = now
     db.session.commit()
     return LoginResult(user)
+
+
+def _refusal(user: User | None, now: datetime) -> LoginResult | None:
+    """Why a known user may not even try now (locked, or must wait), if so."""
+    if user is None:
+        return None
+    if user.is_locked(now):
+        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+        return LoginResult(None, N_("登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试或联系管理员解锁"),
+                           {"minutes": minutes})
+    wait = _wait_seconds(user, now)
+    if wait:
+        return LoginResult(None, N_("登录失败次数过多，请 %(seconds)d 秒后再试"), {"seconds": wait})
+    return None
+
+
+def _record_failure(user_id: int, now: datetime) -> None:
+    """Count a failed login atomically (parallel attempts all count) and lock when there are too many."""
+    db.session.execute(update(User).where(User.id == user_id).values(
+        failed_logins=User.failed_logins + 1, last_failed_login_at=now))
+    failures = db.session.scalar(select(User.failed_logins).where(User.id == user_id))
+    if failures >= current_app.config["LOGIN_LOCK_AFTER"]:
+        lock_until = now + timedelta(minutes=current_app.config["LOGIN_LOCK_MINUTES"])
+        db.session.execute(update(User).where(User.id == user_id).values(locked_until=lock_until))
+    db.session.commit()
 
 
 def change_password(user: User, current: str, new: str, confirm: str) -> None:

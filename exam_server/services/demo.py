@@ -42,21 +42,29 @@ class DemoReport:
     banks: list[tuple[str, banks.ImportReport]] = field(default_factory=list)
 
 
-def load_demo(folder: Path = DEMO_DIR) -> DemoReport:
-    """Load the demo accounts, then every ``banks/*.json`` as published items,
-    with the images in ``media/`` that they use.
+def read_demo_banks(folder: Path = DEMO_DIR) -> list[tuple[str, Bank]]:
+    """Every ``banks/*.json`` with the images in ``media/`` it uses, its items published.
 
-    Every bank file is read and checked for format errors before anything is written.
-
-    :raise ProblemsError: when a demo bank has problems; the banks imported before it stay.
+    :raise ProblemsError: when a bank has problems, or two banks share a uid.
     """
-    loaded = []
     images = {path.name: path.read_bytes() for path in sorted((folder / "media").glob("*.*"))}
+    loaded = []
     for path in sorted((folder / "banks").glob("*.json")):
         bank = read_bank(path.read_bytes(), path.name, images)
         bank.items = [dataclasses.replace(item, status="published") for item in bank.items]
         loaded.append((path.name, bank))
     _check_distinct_uids(loaded)
+    return loaded
+
+
+def load_demo(folder: Path = DEMO_DIR) -> DemoReport:
+    """Load the demo accounts, then the demo banks (:func:`read_demo_banks`).
+
+    Every bank file is read and checked before anything is written.
+
+    :raise ProblemsError: when a demo bank has problems; the banks imported before it stay.
+    """
+    loaded = read_demo_banks(folder)
     report = DemoReport(accounts=load_accounts(folder / "accounts.json"))
     for name, bank in loaded:
         report.banks.append((name, banks.import_bank(bank, filename=name)))

@@ -110,3 +110,19 @@ def test_disabling_an_account_ends_its_session(client, auth, student):
     db.session.commit()
     response = client.get("/")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_the_slow_password_check_runs_outside_any_transaction(app, student, monkeypatch):
+    """So that a class logging in at once does not queue behind SQLite's write lock."""
+    seen = []
+    real_check = accounts.check_password
+
+    def spying_check(password, hashed):
+        seen.append(db.session().in_transaction())
+        return real_check(password, hashed)
+
+    monkeypatch.setattr(accounts, "check_password", spying_check)
+    assert accounts.authenticate("s001", PASSWORD).ok
+    assert not accounts.authenticate("s001", "wrong").ok
+    assert seen == [False, False]
+    assert db.session.get(User, student.id).failed_logins == 1

@@ -14,9 +14,9 @@ from exam_server.extensions import db
 from exam_server.models import Item, User
 from exam_server.security import check_password
 from exam_server.services import accounts
-from exam_server.services.demo import DEMO_DIR, load_demo
+from exam_server.services.demo import DEMO_DIR, load_demo, read_demo_banks
 from exam_server.services.errors import ProblemsError
-from question_bank.formats.native import Bank, read_bank, write_json
+from question_bank.formats.native import Bank, write_json
 
 from ..conftest import BACKENDS, _reset_postgres, make_app
 from ..unit.test_native_format import sample_bank
@@ -68,8 +68,7 @@ def row_counts(url):
 
 
 def demo_item_count():
-    return sum(len(read_bank(path.read_bytes(), path.name).items)
-               for path in sorted((DEMO_DIR / "banks").glob("*.json")))
+    return sum(len(bank.items) for _, bank in read_demo_banks())
 
 
 def test_init_demo_twice_loads_accounts_and_banks_once(database_url, run):
