@@ -1,9 +1,11 @@
-"""Time paper assembly: 100 parallel forms of a 75-item paper from a generated 10,000-item bank.
+"""Time paper assembly and printing: 100 parallel forms of a 75-item paper from a
+generated 10,000-item bank, then each of them rendered to PDF.
 
     .venv/bin/python benchmarks/assembly_bench.py [--items 10000] [--forms 100] [--seed 1]
 
 Prints the time for 1 and 2 forms (solved as one programme) and for ``--forms``
-forms (solved form by form), per form and in total, and checks every form.
+forms (solved form by form), per form and in total, and checks every form; then
+the time to render every form as an A4 paper PDF (and its size and pages).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import time
 from question_bank.assembly import assemble
 from question_bank.model import Item, Option
 from question_bank.paper import Blueprint, ContentConstraint, DifficultyTarget, SectionSpec
+from question_bank.pdf import render_paper
 from question_bank.taxonomy import TEN_CATEGORIES
 
 SUBJECTS = next(c for c in TEN_CATEGORIES if c.code == "JSJ").subjects
@@ -73,7 +76,17 @@ def main() -> None:
     bp = blueprint()
     for forms in (1, 2):
         timed(bank, bp, args.seed, forms)
-    timed(bank, bp, args.seed, args.forms)
+    papers = timed(bank, bp, args.seed, args.forms)
+    render_all(papers)
+
+
+def render_all(papers) -> None:
+    """Render every paper as an A4 PDF and print the time per paper."""
+    started = time.perf_counter()
+    sizes = [len(render_paper(paper)) for paper in papers]
+    seconds = time.perf_counter() - started
+    print(f"{len(papers):4d} PDF(s):  {seconds:7.2f} s total, {seconds / len(papers):6.3f} s per paper; "
+          f"{min(sizes) // 1024}–{max(sizes) // 1024} KB each")
 
 
 if __name__ == "__main__":
