@@ -41,7 +41,8 @@ def create_app(test_config=None):
     from .items.views import bp as items_bp
     from .main.views import bp as main_bp
     from .media.views import bp as media_bp
+    from .papers.views import bp as papers_bp
 
-    for blueprint in (main_bp, auth_bp, items_bp, admin_bp, media_bp):
+    for blueprint in (main_bp, auth_bp, items_bp, admin_bp, media_bp, papers_bp):
         app.register_blueprint(blueprint)
     return app

@@ -2,7 +2,7 @@
 import click
 
 from .. import create_app
-from . import bank, serve, setup, users
+from . import bank, papers, serve, setup, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -18,3 +18,5 @@ main.add_command(setup.init)
 main.add_command(serve.serve)
 main.add_command(users.user)
 main.add_command(bank.bank)
+main.add_command(papers.paper)
+main.add_command(papers.blueprint)

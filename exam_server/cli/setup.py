@@ -7,6 +7,7 @@ from flask import current_app
 from flask_migrate import upgrade
 
 from ..i18n import problem_text
+from ..services import blueprints
 from ..services import demo as demo_service
 from ..services import taxonomy
 from ..services.errors import ProblemsError
@@ -29,6 +30,7 @@ def init(demo: bool) -> None:
     added = taxonomy.seed_categories()
     click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
     click.echo(f"taxonomy: {added} categories/subjects added")
+    click.echo(f"blueprints: {blueprints.ensure_default_blueprints()} default blueprints added")
     if demo:
         try:
             demo_service.load_and_report(click.echo)

@@ -1,0 +1,1 @@
+"""Blueprints (组卷方案), assembly, hand-picked papers, preview and PDF downloads."""
