@@ -1,11 +1,44 @@
 """Form helpers shared by the feature blueprints."""
+import math
+
 from flask import flash
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms.fields.choices import SelectChoice
+from wtforms.validators import ValidationError
 
 from question_bank.problems import ProblemsError
 
 from .i18n import problem_text
+
+
+def to_int(text, default=None):
+    """A whole number typed into a form, or ``default``."""
+    try:
+        return int(str(text).strip())
+    except (TypeError, ValueError):
+        return default
+
+
+def to_number(text, default=None):
+    """A finite number typed into a form, or ``default``."""
+    try:
+        value = float(str(text).strip())
+    except (TypeError, ValueError):
+        return default
+    return value if math.isfinite(value) else default
+
+
+def is_number(form, field) -> None:
+    """Validator: blank, or a number."""
+    if isinstance(field.data, str) and field.data.strip() and to_number(field.data) is None:
+        raise ValidationError(_l("请输入数字"))
+
+
+def is_whole_number(form, field) -> None:
+    """Validator: blank, or a whole number."""
+    if isinstance(field.data, str) and field.data.strip() and to_int(field.data) is None:
+        raise ValidationError(_l("请输入整数"))
 
 
 def choice(value, label, group=None) -> SelectChoice:

@@ -7,7 +7,6 @@ and come back from the service as problems that :meth:`ItemForm.attach` places.
 """
 from __future__ import annotations
 
-import math
 import re
 
 from flask_babel import lazy_gettext as _l
@@ -22,7 +21,7 @@ from question_bank.problems import Problem, ProblemsError
 from question_bank.richtext import MEDIA_SRC
 from question_bank.types import ITEM_TYPES
 
-from ..forms import attach_problems, choice as _choice, choices as _choices
+from ..forms import attach_problems, choice as _choice, choices as _choices, is_number, to_int, to_number
 from ..i18n import problem_text
 from ..labels import LEVEL_LABELS, STATUS_LABELS
 from ..services.items import ItemDraft, ItemFilter
@@ -33,28 +32,8 @@ _TAG_SEPARATORS = re.compile(r"[,，、;；\n]+")
 _ACCEPTED_SEPARATORS = re.compile(r"[|｜]")
 
 
-def _int_or_none(value):
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
-
-
-def _number(text, default=None):
-    try:
-        value = float(str(text).strip())
-    except (TypeError, ValueError):
-        return default
-    return value if math.isfinite(value) else default
-
-
 def _format_number(value) -> str:
     return "" if value is None else f"{float(value):g}"
-
-
-def _is_number(form, field):
-    if (field.data or "").strip() and _number(field.data) is None:
-        raise ValidationError(_l("请输入数字"))
 
 
 def _is_media_name(form, field):
@@ -88,14 +67,14 @@ class OptionForm(Form):
 
 class ScoringPointForm(Form):
     text = StringField(_l("评分要点"), validators=[Length(max=500, message=_l("不超过 500 个字符"))])
-    points = StringField(_l("分值"), validators=[_is_number])
+    points = StringField(_l("分值"), validators=[is_number])
 
 
 class ItemForm(FlaskForm):
     type = SelectField(_l("题型"), choices=_type_choices(), default="single", validate_choice=False)
-    category_id = SelectField(_l("大类"), coerce=_int_or_none, validate_choice=False)
-    subject_id = SelectField(_l("科目"), coerce=_int_or_none, validate_choice=False)
-    knowledge_point_ids = SelectMultipleField(_l("知识点"), coerce=_int_or_none, validate_choice=False,
+    category_id = SelectField(_l("大类"), coerce=to_int, validate_choice=False)
+    subject_id = SelectField(_l("科目"), coerce=to_int, validate_choice=False)
+    knowledge_point_ids = SelectMultipleField(_l("知识点"), coerce=to_int, validate_choice=False,
                                               description=_l("可多选（按住 Ctrl 点选）"))
     stem = TextAreaField(_l("题干"))
     options = FieldList(FormField(OptionForm), min_entries=MAX_OPTIONS, max_entries=MAX_OPTIONS)
@@ -110,9 +89,9 @@ class ItemForm(FlaskForm):
                                max_entries=20)
     explanation = TextAreaField(_l("解析"))
     level = SelectField(_l("难度"), choices=_level_choices(), default="medium", validate_choice=False)
-    facility = StringField(_l("难度系数（可选）"), validators=[_is_number],
+    facility = StringField(_l("难度系数（可选）"), validators=[is_number],
                            description=_l("0 到 1 之间的预计得分率，越大越容易；填写后以此为准"))
-    points = StringField(_l("分值"), default="1", validators=[_is_number])
+    points = StringField(_l("分值"), default="1", validators=[is_number])
     tags = StringField(_l("标签"), description=_l("多个标签用逗号或顿号分隔"))
     source = StringField(_l("来源"), validators=[Length(max=200, message=_l("不超过 200 个字符"))])
     confirm_not_duplicate = BooleanField(_l("我已确认这不是重复题"))
@@ -161,7 +140,7 @@ class ItemForm(FlaskForm):
             answer = [[a.strip() for a in _ACCEPTED_SEPARATORS.split(line) if a.strip()] for line in lines]
         elif kind == "short":
             answer = self.answer_text.data or ""
-            scoring_points = [{"text": (row.text.data or "").strip(), "points": _number(row.points.data, 0.0)}
+            scoring_points = [{"text": (row.text.data or "").strip(), "points": to_number(row.points.data, 0.0)}
                               for row in (entry.form for entry in self.scoring_points)
                               if (row.text.data or "").strip() or (row.points.data or "").strip()]
         level = self.level.data if self.level.data in DIFFICULTY_LEVELS else "medium"
@@ -169,8 +148,8 @@ class ItemForm(FlaskForm):
             type=kind, stem=self.stem.data or "", subject_id=self.subject_id.data or 0,
             options=options, answer=answer, scoring_points=scoring_points,
             explanation=self.explanation.data or "",
-            difficulty=_number(self.facility.data, DIFFICULTY_LEVELS[level]),
-            points=_number(self.points.data, 0.0),
+            difficulty=to_number(self.facility.data, DIFFICULTY_LEVELS[level]),
+            points=to_number(self.points.data, 0.0),
             knowledge_point_ids=[i for i in self.knowledge_point_ids.data or [] if i],
             tags=split_tags(self.tags.data), source=(self.source.data or "").strip(),
         )
@@ -257,9 +236,9 @@ class ItemFilterForm(FlaskForm):
     class Meta:
         csrf = False
 
-    category = SelectField(_l("大类"), coerce=_int_or_none, validate_choice=False)
-    subject = SelectField(_l("科目"), coerce=_int_or_none, validate_choice=False)
-    point = SelectField(_l("知识点"), coerce=_int_or_none, validate_choice=False)
+    category = SelectField(_l("大类"), coerce=to_int, validate_choice=False)
+    subject = SelectField(_l("科目"), coerce=to_int, validate_choice=False)
+    point = SelectField(_l("知识点"), coerce=to_int, validate_choice=False)
     type = SelectField(_l("题型"), choices=[_choice("", _l("全部"))] + _type_choices(), validate_choice=False)
     level = SelectField(_l("难度"), choices=[_choice("", _l("全部"))] + _level_choices(), validate_choice=False)
     status = SelectField(_l("状态"), choices=[_choice("", _l("全部"))] + _choices(STATUS_LABELS.items()),
@@ -289,10 +268,10 @@ BULK_ACTIONS = {"retire": _l("停用"), "move": _l("移动到科目"), "tag": _l
 class BulkForm(FlaskForm):
     """One form for the list's checkboxes and the action applied to the ticked items."""
 
-    item_ids = SelectMultipleField(coerce=_int_or_none, validate_choice=False)
+    item_ids = SelectMultipleField(coerce=to_int, validate_choice=False)
     action = SelectField(_l("批量操作"), choices=_choices(BULK_ACTIONS.items()), validate_choice=False)
-    subject_id = SelectField(_l("目标科目"), coerce=_int_or_none, validate_choice=False)
-    knowledge_point_ids = SelectMultipleField(_l("目标知识点"), coerce=_int_or_none, validate_choice=False)
+    subject_id = SelectField(_l("目标科目"), coerce=to_int, validate_choice=False)
+    knowledge_point_ids = SelectMultipleField(_l("目标知识点"), coerce=to_int, validate_choice=False)
     tags = StringField(_l("标签"))
     next = HiddenField()
     submit = SubmitField(_l("执行"))

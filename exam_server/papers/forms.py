@@ -8,20 +8,20 @@ come back as problems placed by JSON path ("sections[1].count"), which
 """
 from __future__ import annotations
 
-import math
 import re
 
 from flask_babel import gettext as _, lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import FieldList, Form, FormField, RadioField, SelectField, StringField, SubmitField, TextAreaField
-from wtforms.validators import InputRequired, Length, ValidationError
+from wtforms.validators import InputRequired, Length
 
 from question_bank.model import DIFFICULTY_LEVELS
 from question_bank.problems import Problem, ProblemsError
 from question_bank.types import DEFAULT_MULTIPLE_RULE, ITEM_TYPES, MULTIPLE_RULES
 
-from ..forms import attach_problems, choice as _choice, choices as _choices
+from ..forms import (attach_problems, choice as _choice, choices as _choices, is_number, is_whole_number,
+                     to_int, to_number)
 from ..i18n import problem_text
 from ..labels import LEVEL_LABELS
 
@@ -38,31 +38,6 @@ _ROW_PLACE = re.compile(r"^(sections|constraints)\[(\d+)\](?:\.(\w+))?(?:\[(\d+)
 
 def _text(field) -> str:
     return (field.data or "").strip() if isinstance(field.data, str) else ""
-
-
-def to_int(text):
-    try:
-        return int(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-
-
-def to_number(text):
-    try:
-        value = float(str(text).strip())
-    except (TypeError, ValueError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _whole(form, field):
-    if _text(field) and to_int(field.data) is None:
-        raise ValidationError(_l("请输入整数"))
-
-
-def _number(form, field):
-    if _text(field) and to_number(field.data) is None:
-        raise ValidationError(_l("请输入数字"))
 
 
 def _format(value) -> str:
@@ -97,8 +72,8 @@ def _message(problem: Problem) -> str:
 
 class SectionRow(Form):
     type = SelectField(_l("题型"), choices=_type_choices(blank="—"), validate_choice=False)
-    count = StringField(_l("题数"), validators=[_whole])
-    points_each = StringField(_l("每题分值"), validators=[_number])
+    count = StringField(_l("题数"), validators=[is_whole_number])
+    points_each = StringField(_l("每题分值"), validators=[is_number])
     rule = SelectField(_l("多选评分"), choices=_rule_choices(), default=DEFAULT_MULTIPLE_RULE,
                        validate_choice=False)
     instruction = StringField(_l("说明"), validators=[Length(max=500, message=_l("不超过 500 个字符"))])
@@ -117,9 +92,9 @@ class ConstraintRow(Form):
     knowledge_point = SelectField(_l("知识点"), validate_choice=False)
     type = SelectField(_l("题型"), choices=_type_choices(blank=_l("任意")), validate_choice=False)
     level = SelectField(_l("难度"), choices=_level_choices(_l("任意")), validate_choice=False)
-    exact = StringField(_l("恰好"), validators=[_whole])
-    minimum = StringField(_l("至少"), validators=[_whole])
-    maximum = StringField(_l("至多"), validators=[_whole])
+    exact = StringField(_l("恰好"), validators=[is_whole_number])
+    minimum = StringField(_l("至少"), validators=[is_whole_number])
+    maximum = StringField(_l("至多"), validators=[is_whole_number])
 
     def is_used(self) -> bool:
         return bool(self.subject.data or self.knowledge_point.data or _text(self.exact)
@@ -149,18 +124,18 @@ class BlueprintForm(FlaskForm):
     name = StringField(_l("方案名称"), validators=[
         InputRequired(message=_l("请填写方案名称")), Length(max=200, message=_l("不超过 200 个字符"))])
     title = StringField(_l("试卷标题"), validators=[Length(max=200, message=_l("不超过 200 个字符"))])
-    minutes = StringField(_l("考试时长（分钟）"), default="60", validators=[_whole])
+    minutes = StringField(_l("考试时长（分钟）"), default="60", validators=[is_whole_number])
     sections = FieldList(FormField(SectionRow), min_entries=1, max_entries=30)
     constraints = FieldList(FormField(ConstraintRow), min_entries=1, max_entries=200)
     difficulty_mode = RadioField(_l("难度要求"), choices=_choices(DIFFICULTY_MODES.items()), default="none",
                                  validate_choice=False)
-    mean = StringField(_l("均值"), validators=[_number], description=_l("0 到 1，越大越容易"))
-    tolerance = StringField(_l("允许偏差 ±"), default="0.05", validators=[_number])
-    count_easy = StringField(LEVEL_LABELS["easy"], validators=[_whole])
-    count_medium = StringField(LEVEL_LABELS["medium"], validators=[_whole])
-    count_hard = StringField(LEVEL_LABELS["hard"], validators=[_whole])
-    used_in_last_papers = StringField(_l("排除最近 N 份试卷用过的题"), validators=[_whole])
-    used_more_than = StringField(_l("排除已使用超过 M 次的题"), validators=[_whole])
+    mean = StringField(_l("均值"), validators=[is_number], description=_l("0 到 1，越大越容易"))
+    tolerance = StringField(_l("允许偏差 ±"), default="0.05", validators=[is_number])
+    count_easy = StringField(LEVEL_LABELS["easy"], validators=[is_whole_number])
+    count_medium = StringField(LEVEL_LABELS["medium"], validators=[is_whole_number])
+    count_hard = StringField(LEVEL_LABELS["hard"], validators=[is_whole_number])
+    used_in_last_papers = StringField(_l("排除最近 N 份试卷用过的题"), validators=[is_whole_number])
+    used_more_than = StringField(_l("排除已使用超过 M 次的题"), validators=[is_whole_number])
     exclude_uids = TextAreaField(_l("排除的试题编号"), description=_l("每行一个"))
     pinned = TextAreaField(_l("必选试题编号"), description=_l("每行一个；放入其题型所在的大题"))
     save = SubmitField(_l("保存方案"))
@@ -270,11 +245,11 @@ def blueprint_form_data(name: str, spec: dict) -> dict:
 # ---------------------------------------------------------------- assembly
 
 class AssembleForm(FlaskForm):
-    seed = StringField(_l("随机种子"), validators=[InputRequired(message=_l("请填写随机种子")), _whole],
+    seed = StringField(_l("随机种子"), validators=[InputRequired(message=_l("请填写随机种子")), is_whole_number],
                        description=_l("同一方案、同一种子组出的试卷相同"))
     forms = SelectField(_l("平行卷份数"), choices=_choices((str(n), str(n)) for n in range(1, MAX_FORMS + 1)),
                         default="1", description=_l("多于 1 份时为 A卷、B卷 …"))
-    max_shared = StringField(_l("任意两卷最多共用的题数"), default="0", validators=[_whole])
+    max_shared = StringField(_l("任意两卷最多共用的题数"), default="0", validators=[is_whole_number])
     title = StringField(_l("试卷标题（可选）"), validators=[Length(max=200, message=_l("不超过 200 个字符"))],
                         description=_l("不填则用方案中的标题"))
     submit = SubmitField(_l("开始组卷"))
@@ -289,7 +264,7 @@ class AssembleForm(FlaskForm):
 
 class FixedSectionRow(Form):
     type = SelectField(_l("题型"), choices=_type_choices(blank="—"), validate_choice=False)
-    points_each = StringField(_l("每题分值"), validators=[_number])
+    points_each = StringField(_l("每题分值"), validators=[is_number])
     rule = SelectField(_l("多选评分"), choices=_rule_choices(), default=DEFAULT_MULTIPLE_RULE,
                        validate_choice=False)
     instruction = StringField(_l("说明"), validators=[Length(max=500, message=_l("不超过 500 个字符"))])
@@ -308,7 +283,7 @@ class FixedPaperForm(FlaskForm):
     title = StringField(_l("试卷标题"), validators=[
         InputRequired(message=_l("请填写试卷标题")), Length(max=200, message=_l("不超过 200 个字符"))])
     minutes = StringField(_l("考试时长（分钟）"), default="60",
-                          validators=[InputRequired(message=_l("请填写考试时长")), _whole])
+                          validators=[InputRequired(message=_l("请填写考试时长")), is_whole_number])
     sections = FieldList(FormField(FixedSectionRow), min_entries=FIXED_SECTION_ROWS, max_entries=20)
     save = SubmitField(_l("保存试卷"))
 
