@@ -11,6 +11,7 @@
  *   BlueprintGrid.init(text)   text: {"allPoints": "全部", "confirmRemove": "删除这一行？"}
  *
  * The category's taxonomy comes from <script type="application/json" id="taxonomy-data">.
+ * Needs dom.js.
  */
 var BlueprintGrid = (function () {
   "use strict";
@@ -19,16 +20,7 @@ var BlueprintGrid = (function () {
   var text = {};
   var taxonomy = {subjects: []};
 
-  function $all(selector, root) { return (root || document).querySelectorAll(selector); }
-
-  function on(element, event, handler) {
-    if (!element) { return; }
-    if (element.addEventListener) {
-      element.addEventListener(event, handler, false);
-    } else {
-      element.attachEvent("on" + event, function () { handler.call(element, window.event); });
-    }
-  }
+  var $all = Dom.all, on = Dom.on, show = Dom.show;
 
   function targetOf(event) { return event.target || event.srcElement; }
 
@@ -41,12 +33,7 @@ var BlueprintGrid = (function () {
     return element;
   }
 
-  function show(element, visible) { if (element) { element.style.display = visible ? "" : "none"; } }
-
-  function readTaxonomy() {
-    var holder = document.getElementById("taxonomy-data");
-    try { return JSON.parse(holder.text || holder.innerHTML); } catch (ignored) { return {subjects: []}; }
-  }
+  function readTaxonomy() { return Dom.readJson("taxonomy-data", {subjects: []}); }
 
   function fieldOf(row, suffix) {
     var inputs = $all("input, select, textarea", row), i;

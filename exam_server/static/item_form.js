@@ -7,28 +7,15 @@
  *                               option rows shown as needed, option images uploaded at once
  *
  * The taxonomy comes from <script type="application/json" id="taxonomy-data">.
+ * Needs dom.js.
  */
 var ItemForm = (function () {
   "use strict";
 
   function $(selector, root) { return (root || document).querySelector(selector); }
-  function $all(selector, root) { return (root || document).querySelectorAll(selector); }
+  var $all = Dom.all, on = Dom.on, show = Dom.show;
 
-  function on(element, event, handler) {
-    if (!element) { return; }
-    if (element.addEventListener) {
-      element.addEventListener(event, handler, false);
-    } else {
-      element.attachEvent("on" + event, handler);
-    }
-  }
-
-  function show(element, visible) { element.style.display = visible ? "" : "none"; }
-
-  function readTaxonomy() {
-    var holder = document.getElementById("taxonomy-data");
-    try { return JSON.parse(holder.text || holder.innerHTML); } catch (ignored) { return []; }
-  }
+  function readTaxonomy() { return Dom.readJson("taxonomy-data", []); }
 
   function find(nodes, id) {
     for (var i = 0; nodes && i < nodes.length; i += 1) {
