@@ -28,9 +28,10 @@ def init(demo: bool) -> None:
     """Create or upgrade the database and seed the ten categories. Safe to run again."""
     upgrade_database()
     added = taxonomy.seed_categories()
-    click.echo(f"database ready: {current_app.config['SQLALCHEMY_DATABASE_URI'].split('@')[-1]}")
-    click.echo(f"taxonomy: {added} categories/subjects added")
-    click.echo(f"blueprints: {blueprints.ensure_default_blueprints()} default blueprints added")
+    where = current_app.config["SQLALCHEMY_DATABASE_URI"].split("@")[-1]  # never print a password
+    click.echo(f"数据库已就绪：{where}")
+    click.echo(f"分类：新增 {added} 个大类和科目")
+    click.echo(f"组卷方案：新增 {blueprints.ensure_default_blueprints()} 个默认方案")
     if demo:
         try:
             demo_service.load_and_report(click.echo)

@@ -17,10 +17,10 @@ def count(model):
 def test_init_adds_one_default_blueprint_per_category_once(cli):
     first = cli("init")
     assert first.exit_code == 0, first.output
-    assert "blueprints: 10 default blueprints added" in first.stdout
+    assert "组卷方案：新增 10 个默认方案" in first.stdout
     assert count(Blueprint) == 10
     second = cli("init")
-    assert "blueprints: 0 default blueprints added" in second.stdout and count(Blueprint) == 10
+    assert "组卷方案：新增 0 个默认方案" in second.stdout and count(Blueprint) == 10
 
 
 def test_assemble_by_category_code_prints_ids_and_show_json_gives_the_items(cli):
