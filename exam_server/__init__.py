@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from . import database, errors, i18n, labels, security
+from . import database, errors, hardening, i18n, labels, security
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -17,6 +17,7 @@ def create_app(test_config=None):
     instance = os.environ.get("EXAM_SERVER_INSTANCE")
     app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None,
                 instance_relative_config=True)
+    hardening.init_app(app)  # before any blueprint builds its <int:…> routes
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):

@@ -9,15 +9,13 @@ from wtforms.validators import ValidationError
 
 from question_bank.problems import ProblemsError
 
+from .hardening import bounded_int
 from .i18n import problem_text
 
 
 def to_int(text, default=None):
-    """A whole number typed into a form, or ``default``."""
-    try:
-        return int(str(text).strip())
-    except (TypeError, ValueError):
-        return default
+    """A whole number typed into a form (within what a database integer holds), or ``default``."""
+    return bounded_int(text, default)
 
 
 def to_number(text, default=None):

@@ -25,15 +25,24 @@ def configure_secret_key(app: Flask) -> None:
         app.config["SECRET_KEY"] = handle.read().strip()
 
 
+#: bcrypt reads at most this many bytes of a password
+BCRYPT_MAX_BYTES = 72
+
+
+def _secret(password: str) -> bytes:
+    # longer input is cut where bcrypt always stopped reading; new passwords are refused before that
+    return password.encode("utf-8")[:BCRYPT_MAX_BYTES]
+
+
 def hash_password(password: str, rounds: int | None = None) -> str:
     """A bcrypt hash at ``rounds`` (the app's BCRYPT_ROUNDS by default)."""
     rounds = rounds or current_app.config["BCRYPT_ROUNDS"]
-    return bcrypt.hashpw(password.encode("utf-8"), bcrypt.gensalt(rounds)).decode("ascii")
+    return bcrypt.hashpw(_secret(password), bcrypt.gensalt(rounds)).decode("ascii")
 
 
 def check_password(password: str, hashed: str) -> bool:
     try:
-        return bcrypt.checkpw(password.encode("utf-8"), hashed.encode("ascii"))
+        return bcrypt.checkpw(_secret(password), hashed.encode("ascii"))
     except ValueError:
         return False
 

@@ -4,7 +4,7 @@ from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, PasswordField, SelectField, StringField, SubmitField
 from wtforms.validators import DataRequired, Length
 
-from ..forms import choice, choices
+from ..forms import choice, choices, to_int
 from ..labels import ROLE_LABELS
 from ..models import ROLES
 
@@ -33,7 +33,7 @@ class UserFilterForm(FlaskForm):
                                                               for c in classes]
 
     def id_of(self, field) -> int | None:
-        return int(field.data) if (field.data or "").isdigit() else None
+        return to_int(field.data) if (field.data or "").isdigit() else None
 
 
 class _UserFields(FlaskForm):

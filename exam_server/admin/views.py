@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from ..extensions import db
+from ..hardening import arg_int, local_target
 from ..forms import EmptyForm, attach_problems, flash_problems
 from ..i18n import problem_text
 from ..models import Category, KnowledgePoint, Subject, User, utcnow
@@ -26,8 +27,7 @@ def require_admin():
 
 def _back():
     """Back to the page the action was taken on (a list keeps its filters and page)."""
-    target = request.form.get("next", "")
-    return redirect(target if target.startswith("/admin/") else url_for("admin.users"))
+    return redirect(local_target(request.form.get("next"), url_for("admin.users"), prefix="/admin/"))
 
 
 def _flash_all(form, error: ProblemsError | None = None) -> None:
@@ -50,7 +50,7 @@ def users():
     now = utcnow()
     query = accounts.user_query(form.role.data or "", school_id, form.id_of(form.klass),
                                 form.q.data or "", form.status.data or "", now)
-    pagination = db.paginate(query, per_page=current_app.config.get("USERS_PER_PAGE", 50),
+    pagination = db.paginate(query, page=arg_int("page", 1), per_page=current_app.config.get("USERS_PER_PAGE", 50),
                              max_per_page=200)
     return render_template("admin/users.html", form=form, pagination=pagination, now=now,
                            locked_count=len(accounts.locked_users(now)))

@@ -4,6 +4,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user, logout_user
 
 from ..forms import EmptyForm, flash_problems
+from ..hardening import local_target
 from ..services import accounts
 from ..services.errors import ServiceError
 from .forms import ChangePasswordForm, LoginForm
@@ -19,10 +20,7 @@ def login():
         result = accounts.authenticate(form.username.data, form.password.data)
         if result.ok:
             login_user(result.user)
-            target = request.args.get("next", "")
-            if not target.startswith("/") or target.startswith("//"):
-                target = url_for("main.index")
-            return redirect(target)
+            return redirect(local_target(request.args.get("next"), url_for("main.index")))
         form.password.errors = [_(result.template, **(result.params or {}))]
     return render_template("auth/login.html", form=form)
 

@@ -21,6 +21,7 @@ from question_bank.problems import Problem, ProblemsError
 from question_bank.richtext import MEDIA_SRC
 from question_bank.types import ITEM_TYPES
 
+from ..hardening import local_target
 from ..forms import attach_problems, choice as _choice, choices as _choices, is_number, to_int, to_number
 from ..i18n import problem_text
 from ..labels import LEVEL_LABELS, STATUS_LABELS
@@ -283,8 +284,7 @@ class BulkForm(FlaskForm):
             (p["id"], f"{s['name']} / {p['name']}") for c in tree for s in c["subjects"] for p in s["points"])
 
     def safe_next(self, default: str) -> str:
-        target = self.next.data or ""
-        return target if target.startswith("/items/") and "//" not in target else default
+        return local_target(self.next.data, default, prefix="/items/")
 
 
 class ReviewForm(FlaskForm):

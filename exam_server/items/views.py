@@ -9,6 +9,7 @@ from flask_login import current_user
 from question_bank.model import difficulty_level
 from question_bank.problems import N_, Problem, ProblemsError
 
+from ..hardening import arg_int
 from ..extensions import db
 from ..forms import EmptyForm
 from ..i18n import problem_text
@@ -37,7 +38,7 @@ def index():
     tree = items.taxonomy_tree()
     filters = ItemFilterForm(request.args)
     filters.set_taxonomy(tree)
-    page = db.paginate(items.search(filters.to_filter()), per_page=current_app.config["ITEMS_PER_PAGE"])
+    page = db.paginate(items.search(filters.to_filter()), page=arg_int("page", 1), per_page=current_app.config["ITEMS_PER_PAGE"])
     bulk = BulkForm(next=request.full_path)
     bulk.set_taxonomy(tree)
     return render_template("items/index.html", filters=filters, page=page, bulk=bulk, taxonomy=tree,
@@ -86,7 +87,7 @@ _BULK_ACTIONS = {
 
 @bp.route("/new", methods=["GET", "POST"])
 def new():
-    form = ItemForm(category_id=request.args.get("category", type=int))
+    form = ItemForm(category_id=arg_int("category"))
     return _editor(form)
 
 
@@ -159,7 +160,7 @@ def _form_errors(form: ItemForm) -> list[str]:
 @bp.get("/<int:item_id>")
 def detail(item_id):
     item = db.get_or_404(Item, item_id)
-    number = request.args.get("version", item.latest_version, type=int)
+    number = arg_int("version", item.latest_version)
     version = item.version(number)
     if version is None:
         abort(404)
@@ -211,5 +212,5 @@ def _act(item_id, action, done: str, form=None):
 
 @bp.get("/review")
 def review_queue():
-    page = db.paginate(items.review_queue(current_user), per_page=current_app.config["ITEMS_PER_PAGE"])
+    page = db.paginate(items.review_queue(current_user), page=arg_int("page", 1), per_page=current_app.config["ITEMS_PER_PAGE"])
     return render_template("items/review_queue.html", page=page, level_of=difficulty_level)

@@ -10,6 +10,7 @@ from flask_login import current_user
 from question_bank.pdf.headings import chinese_numeral
 from question_bank.problems import Problem, ProblemsError
 
+from ..hardening import arg_int
 from ..extensions import db
 from ..forms import EmptyForm
 from ..i18n import problem_text
@@ -58,7 +59,7 @@ def blueprint_list():
 
 @bp.route("/blueprints/new", methods=["GET", "POST"])
 def blueprint_new():
-    category = db.get_or_404(Category, request.args.get("category", type=int))
+    category = db.get_or_404(Category, arg_int("category"))
     form = BlueprintForm(data=blueprint_form_data("", blueprints.default_spec(category)))
     return _grid(form, category)
 
@@ -154,7 +155,7 @@ def assemble(blueprint_id):
 
 @bp.route("/fixed/new", methods=["GET", "POST"])
 def fixed_new():
-    category = db.get_or_404(Category, request.args.get("category", type=int))
+    category = db.get_or_404(Category, arg_int("category"))
     form = FixedPaperForm()
     if form.validate_on_submit():
         try:
@@ -176,7 +177,7 @@ def fixed_new():
 def paper_list():
     filters = PaperFilterForm(request.args)
     filters.set_categories(taxonomy.categories())
-    page = ListPage(papers.list_papers(filters.category.data), request.args.get("page", 1, type=int),
+    page = ListPage(papers.list_papers(filters.category.data), arg_int("page", 1),
                     current_app.config["ITEMS_PER_PAGE"])
     return render_template("papers/index.html", filters=filters, page=page)
 

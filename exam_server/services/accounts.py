@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 
 from ..extensions import db
 from ..models import ROLES, School, SchoolClass, User, utcnow
-from ..security import check_password, hash_password
+from ..security import BCRYPT_MAX_BYTES, check_password, hash_password
 from .errors import N_, ServiceError
 
 
@@ -48,6 +48,9 @@ def check_new_password(password: str, where: str = "password") -> None:
     minimum = current_app.config["MIN_PASSWORD_LENGTH"]
     if len(password or "") < minimum:
         raise ServiceError(N_("密码至少 %(n)d 位"), where, n=minimum)
+    if len((password or "").encode("utf-8")) > BCRYPT_MAX_BYTES:
+        raise ServiceError(N_("密码过长：最多 %(n)d 个英文字符或 %(cjk)d 个汉字"), where,
+                           n=BCRYPT_MAX_BYTES, cjk=BCRYPT_MAX_BYTES // 3)
 
 
 def build_user(username: str, password: str, role: str, name: str = "", school: str = "",

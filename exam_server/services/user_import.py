@@ -24,7 +24,7 @@ from sqlalchemy.exc import IntegrityError
 
 from ..extensions import db
 from ..models import School, SchoolClass, User
-from ..security import hash_password
+from ..security import BCRYPT_MAX_BYTES, hash_password
 from . import accounts
 from .errors import N_, Problem, ProblemsError
 
@@ -164,6 +164,8 @@ def _row_problems(row: StudentRow, min_length: int, default_password: str) -> li
         bad(N_("初始密码为空，且未指定默认密码"))
     elif row.password and len(row.password) < min_length:
         bad(N_("初始密码至少 %(n)d 位"), n=min_length)
+    elif len(row.password.encode("utf-8")) > BCRYPT_MAX_BYTES:
+        bad(N_("密码过长：最多 %(n)d 个英文字符或 %(cjk)d 个汉字"), n=BCRYPT_MAX_BYTES, cjk=BCRYPT_MAX_BYTES // 3)
     return found
 
 
@@ -191,6 +193,9 @@ def parse_students(data: bytes, filename: str, default_password: str = "",
     problems = []
     if default_password and len(default_password) < min_password_length:
         problems.append(Problem("default_password", N_("默认密码至少 %(n)d 位"), {"n": min_password_length}))
+    elif len(default_password.encode("utf-8")) > BCRYPT_MAX_BYTES:
+        problems.append(Problem("default_password", N_("密码过长：最多 %(n)d 个英文字符或 %(cjk)d 个汉字"),
+                                {"n": BCRYPT_MAX_BYTES, "cjk": BCRYPT_MAX_BYTES // 3}))
     students, first_line = [], {}
     for line, cells in enumerate(rows, start=header_line + 1):
         cells = [c.strip() for c in cells]

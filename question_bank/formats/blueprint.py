@@ -103,10 +103,10 @@ def read_blueprint(data: bytes, filename: str = "blueprint.json") -> dict[str, A
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError:
         raise ProblemsError([Problem(filename, N_("文件不是 UTF-8 编码"))]) from None
-    if _is_yaml(filename, text):
-        document = _load_yaml(text, filename)
-    else:
-        document = _load_json(text, filename)
+    try:
+        document = _load_yaml(text, filename) if _is_yaml(filename, text) else _load_json(text, filename)
+    except RecursionError:
+        raise ProblemsError([Problem(filename, N_("文件嵌套层数过多"))]) from None
     if not isinstance(document, dict):
         raise ProblemsError([Problem(filename, N_("组卷方案文件的内容须是一个对象（{ … }）"))])
     return document

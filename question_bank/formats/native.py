@@ -135,6 +135,8 @@ def read_bank(data: bytes, filename: str = BANK_JSON, images: dict[str, bytes] |
         document = json.loads(data.decode("utf-8-sig"))
     except UnicodeDecodeError:
         raise ProblemsError([Problem(filename, N_("文件不是 UTF-8 编码的 JSON"))]) from None
+    except RecursionError:
+        raise ProblemsError([Problem(filename, N_("文件嵌套层数过多"))]) from None
     except json.JSONDecodeError as error:
         where = f"{filename}:{error.lineno}:{error.colno}"
         if error.msg in _JSON_ERRORS:
