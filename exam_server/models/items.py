@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, and_
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -80,6 +80,19 @@ class Item(db.Model):
     def live(self) -> Optional["ItemVersion"]:
         """The published version papers use, if any."""
         return self.version(self.published_version)
+
+    @property
+    def is_live(self) -> bool:
+        """Papers and statistics may use it: it has a published version and is not retired.
+
+        A pending revision (an edit awaiting review) does not hide the published version.
+        """
+        return self.published_version is not None and self.status != "retired"
+
+    @classmethod
+    def live_clause(cls):
+        """:attr:`is_live` as a SQL condition."""
+        return and_(cls.published_version.is_not(None), cls.status != "retired")
 
     @property
     def has_pending_revision(self) -> bool:

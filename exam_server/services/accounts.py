@@ -1,6 +1,7 @@
 """Accounts: creating users, logging in with throttling and lock-out, passwords."""
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -133,7 +134,7 @@ def _refusal(user: User | None, now: datetime) -> LoginResult | None:
     if user is None:
         return None
     if user.is_locked(now):
-        minutes = int((user.locked_until - now).total_seconds() // 60) + 1
+        minutes = math.ceil((user.locked_until - now).total_seconds() / 60)
         return LoginResult(None, N_("登录失败次数过多，账号已锁定，请 %(minutes)d 分钟后再试或联系管理员解锁"),
                            {"minutes": minutes})
     wait = _wait_seconds(user, now)

@@ -442,7 +442,7 @@ def bank_stats() -> dict[str, Any]:
         select(Item.category_id, Item.subject_id, ItemVersion.type, ItemVersion.difficulty, func.count())
         .join(ItemVersion, and_(ItemVersion.item_id == Item.id,
                                 ItemVersion.number == Item.published_version))
-        .where(Item.status == "published")
+        .where(Item.live_clause())
         .group_by(Item.category_id, Item.subject_id, ItemVersion.type, ItemVersion.difficulty)
     ).all()
     by_subject: dict[int, int] = defaultdict(int)

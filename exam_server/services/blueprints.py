@@ -101,7 +101,7 @@ def _check_name(name: str) -> str:
     return name
 
 
-def _taxonomy_problems(bp: qp.Blueprint, category: Category) -> list[Problem]:
+def taxonomy_problems(bp: qp.Blueprint, category: Category) -> list[Problem]:
     """Constraints naming a subject or knowledge point the category does not have."""
     subjects = {s.name: s for s in db.session.scalars(select(Subject).where(Subject.category_id == category.id))}
     problems = []
@@ -127,7 +127,7 @@ def normalize_spec(spec: dict[str, Any], category: Category) -> dict[str, Any]:
                            code=spec.get("category"), expected=category.code)
     spec = {**spec, "category": category.code} if isinstance(spec, dict) else spec
     bp = blueprint_from_dict(spec)
-    problems = _taxonomy_problems(bp, category)
+    problems = taxonomy_problems(bp, category)
     if problems:
         raise ProblemsError(problems)
     return blueprint_to_dict(bp, exclude=exclude_rules(spec))

@@ -152,6 +152,10 @@ def _classify(item: Item, draft: ItemDraft) -> None:
     item.source = (draft.source or "")[:200]
 
 
+#: review-trail actions that write a version's content
+_WRITING = ("created", "edited")
+
+
 def _log(item: Item, action: str, user: User | None, comment: str = "") -> None:
     item.events.append(ItemEvent(version=item.latest_version, action=action, user=user,
                                  comment=comment, created_at=utcnow()))
@@ -221,12 +225,19 @@ def approve(item: Item, reviewer: User, comment: str = "") -> None:
     """
     if item.status != "review":
         raise ServiceError(N_("该试题不在待审核状态"))
-    if item.latest.created_by_id == reviewer.id:
+    if wrote_version_under_review(item, reviewer):
         raise ServiceError(N_("不能审核自己编写的试题，请由另一位教师审核"))
     item.status = "published"
     item.published_version = item.latest_version
     _log(item, "approved", reviewer, comment)
     db.session.commit()
+
+
+def wrote_version_under_review(item: Item, user: User) -> bool:
+    """Whether ``user`` created or edited the latest version (so cannot be its second pair of eyes)."""
+    return item.latest.created_by_id == user.id or any(
+        e.user_id == user.id and e.version == item.latest_version and e.action in _WRITING
+        for e in item.events)
 
 
 def reject(item: Item, reviewer: User, comment: str) -> None:
@@ -343,9 +354,12 @@ def search(filters: ItemFilter):
 
 def review_queue(reviewer: User):
     """Items waiting for review that ``reviewer`` may approve (not their own versions)."""
+    wrote = (select(ItemEvent.id).where(ItemEvent.item_id == Item.id, ItemEvent.version == Item.latest_version,
+                                        ItemEvent.user_id == reviewer.id, ItemEvent.action.in_(_WRITING))
+             .exists())
     return (select(Item).join(ItemVersion, _latest_join())
-            .where(Item.status == "review", or_(ItemVersion.created_by_id.is_(None),
-                                                 ItemVersion.created_by_id != reviewer.id))
+            .where(Item.status == "review", ~wrote, or_(ItemVersion.created_by_id.is_(None),
+                                                         ItemVersion.created_by_id != reviewer.id))
             .options(*_LISTING_LOADS).order_by(Item.updated_at))
 
 

@@ -39,10 +39,12 @@ def _item_loads():
 
 
 def published_bank(category: Category) -> tuple[list, dict[str, ItemVersion]]:
-    """The category's published items in their published versions, and each uid's version row."""
+    """The category's live items in their published versions, and each uid's version row.
+
+    An item whose edit awaits review is drawn in its published version.
+    """
     items = db.session.scalars(select(Item).options(*_item_loads())
-                               .where(Item.category_id == category.id, Item.status == "published",
-                                      Item.published_version.is_not(None)).order_by(Item.uid))
+                               .where(Item.category_id == category.id, Item.live_clause()).order_by(Item.uid))
     bank, versions = [], {}
     for item in items:
         live = item.live
@@ -90,16 +92,27 @@ def assemble_papers(source: Blueprint | dict, seed: int, forms: int = 1, max_sha
     category = category_by_code(domain.category)
     if category is None:
         raise ServiceError(N_("没有类别代码为“%(code)s”的类别"), "category", code=domain.category)
+    if not isinstance(source, Blueprint):  # a stored blueprint was checked when it was saved
+        problems = blueprints.taxonomy_problems(domain, category)
+        if problems:
+            raise ProblemsError(problems)
     bank, versions = published_bank(category)
-    drawn = assemble(bank, domain, random.Random(seed), forms, max_shared, category_name=category.name)
+    version_ids = {uid: version.id for uid, version in versions.items()}
+    category_id, category_name = category.id, category.name
+    blueprint_id = source.id if isinstance(source, Blueprint) else None
+    user_id = user.id if user else None
+    # end the read before solving (up to the solver's time limit): on SQLite a write request's
+    # transaction holds the write lock, and autosaves must not wait behind a paper being drawn
+    db.session.rollback()
+    drawn = assemble(bank, domain, random.Random(seed), forms, max_shared, category_name=category_name)
     group = uuid.uuid4().hex
+    category = db.session.get(Category, category_id)
     stored = [_store(p.title, category, p.minutes, _sections_json(p.sections),
-                     [[versions[item.uid].id for item in s.items] for s in p.sections],
-                     blueprint_id=source.id if isinstance(source, Blueprint) else None, kind="assembled",
-                     form_group=group, form=p.form if forms > 1 else "", seed=seed,
-                     created_by_id=user.id if user else None)
+                     [[version_ids[item.uid] for item in s.items] for s in p.sections],
+                     blueprint_id=blueprint_id, kind="assembled",
+                     form_group=group, form=p.form if forms > 1 else "", seed=seed, created_by_id=user_id)
               for p in drawn]
-    db.session.commit()
+    db.session.commit()  # published versions never change, so the ids read before are still right
     return stored
 
 
@@ -137,7 +150,7 @@ def _pick(uid: Any, place: str, item_type: str, category: Category, seen: dict[s
         problems.append(Problem(place, N_("题库中没有试题 %(uid)s"), {"uid": uid}))
     elif item.category_id != category.id:
         problems.append(Problem(place, N_("试题 %(uid)s 不属于%(category)s"), {"uid": uid, "category": category.name}))
-    elif item.status != "published" or item.live is None:
+    elif not item.is_live:
         problems.append(Problem(place, N_("试题 %(uid)s 尚未发布或已停用"), {"uid": uid}))
     elif item.live.type != item_type:
         problems.append(Problem(place, N_("试题 %(uid)s 是%(type)s题，与这一大题的题型不符"),

@@ -11,6 +11,7 @@ import math
 import posixpath
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -165,11 +166,12 @@ def _unpack(data: bytes, filename: str) -> tuple[bytes, dict[str, bytes]]:
         problems.append(Problem(filename, N_("压缩包中没有 %(name)s"), {"name": BANK_JSON}))
     if problems:
         raise ProblemsError(problems)
-    media = {}
-    for member in members:
-        if member.filename.startswith("media/") and not member.is_dir():
-            media[posixpath.basename(member.filename)] = package.read(member)
-    return package.read(BANK_JSON), media
+    try:
+        media = {posixpath.basename(m.filename): package.read(m) for m in members
+                 if m.filename.startswith("media/") and not m.is_dir()}
+        return package.read(BANK_JSON), media
+    except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):  # bad CRC, truncated, odd method
+        raise ProblemsError([Problem(filename, N_("zip 文件已损坏"))]) from None
 
 
 def _read_document(document: Any, media: dict[str, bytes], filename: str, package: str,

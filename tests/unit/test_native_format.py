@@ -278,3 +278,11 @@ def test_a_json_bank_takes_the_images_it_uses_from_beside_it():
     assert read.media == bank.media and unused.name not in read.media
     with pytest.raises(ProblemsError, match="不在题库包中"):
         read_bank(write_json(bank), "bank.json", {unused.name: unused.data})
+
+
+def test_a_package_with_a_corrupt_member_is_reported_not_crashed_on():
+    data = bytearray(write_package(sample_bank()))
+    start = data.index(b"bank.json") + len(b"bank.json")  # inside the first member's compressed bytes
+    data[start + 40] ^= 0xFF
+    with pytest.raises(ProblemsError, match="zip 文件已损坏"):
+        read_bank(bytes(data), "bank.zip")

@@ -126,3 +126,25 @@ def test_similar_stems_in_the_category_are_found(teacher):
     assert [i.id for i, _ in similar] == [item.id]
     assert item_service.similar_items(item.category_id, "<p>Excel中，求和的函数是</p>", item.id) == []
     assert item_service.similar_items(category_by_code("HL").id, "<p>Excel 中求和的函数是</p>") == []
+
+
+def test_a_teacher_who_edited_the_version_under_review_cannot_approve_it(teacher, reviewer):
+    item = item_service.create_item(draft(), teacher)
+    item_service.update_item(item, draft(explanation="<p>SUM 对区域求和。</p>"), reviewer)
+    item_service.submit_for_review(item, teacher)
+    assert item.id not in [i.id for i in db.session.scalars(item_service.review_queue(teacher))]
+    with pytest.raises(ServiceError, match="不能审核自己"):
+        item_service.approve(item, teacher)
+    with pytest.raises(ServiceError, match="不能审核自己"):
+        item_service.approve(item, reviewer)
+    assert item.status == "review"
+
+
+def test_a_pending_revision_keeps_the_published_version_live(teacher, reviewer):
+    item = item_service.create_item(draft(), teacher)
+    publish(item, reviewer, teacher)
+    item_service.update_item(item, draft(stem="<p>改过的题干（　）。</p>"), teacher)
+    assert item.status == "draft" and item.is_live
+    assert item.id in [i.id for i in db.session.scalars(select(Item).where(Item.live_clause()))]
+    item_service.retire([item], teacher)
+    assert not item.is_live

@@ -12,6 +12,7 @@ from exam_server.models import Blueprint, Item, Paper
 from exam_server.services import banks, blueprints, papers, taxonomy
 from exam_server.services.demo import load_demo
 from exam_server.services.errors import ProblemsError
+from exam_server.services.items import ItemDraft, to_domain, update_item
 from question_bank.formats.native import Bank, CategoryNode, SubjectNode
 from question_bank.model import Item as DomainItem
 from question_bank.model import Option
@@ -232,3 +233,26 @@ def test_the_demo_banks_give_reproducible_default_papers_and_disjoint_forms(app)
         means = [papers.paper_to_domain(p).mean_difficulty for p in (a, b)]
         assert abs(means[0] - means[1]) <= 0.05 + 1e-9
         assert papers.paper_stats(a)["total_points"] == 150
+
+
+def test_an_item_whose_edit_awaits_review_is_still_drawn_in_its_published_version(hl_bank, teacher):
+    category = taxonomy.category_by_code("HL")
+    before, _ = papers.published_bank(category)
+    item = db.session.scalar(select(Item).where(Item.uid == before[0].uid))
+    live = to_domain(item, item.live)
+    update_item(item, ItemDraft(type=live.type, stem="<p>修订中的题干</p>", subject_id=item.subject_id,
+                                options=[{"id": o.id, "text": o.text} for o in live.options],
+                                answer=live.answer, points=live.points), teacher)
+    after, _ = papers.published_bank(category)
+    assert [i.uid for i in after] == [i.uid for i in before]
+    assert next(i for i in after if i.uid == item.uid).stem == live.stem
+    stats = banks.bank_stats()
+    assert next(c for c in stats["categories"] if c["code"] == "HL")["items"] == len(before)
+
+
+def test_a_blueprint_file_naming_an_unknown_subject_is_refused_not_ignored(hl_bank):
+    document = spec(constraints=[{"subject": "儿科护理X", "maximum": 0}])
+    with pytest.raises(ProblemsError) as error:
+        papers.assemble_papers(document, seed=1)
+    assert [p.where for p in error.value.problems] == ["constraints[0].subject"]
+    assert paper_count() == 0
