@@ -299,7 +299,7 @@ def _import_item(source: qb.Item, item: Item | None, paths: _Paths, authors: dic
                  user: User | None) -> str:
     """Create, update or leave one item; returns "created", "updated" or "unchanged"."""
     if item is not None and _content(item_service.to_domain(item)) == _content(_normalized(source)):
-        return "unchanged"
+        return _advance_status(item, source.status, user)
     subject, points = paths.resolve(source.category, source.subject, source.knowledge_points)
     draft = _draft(source, subject, points)
     if item is None:
@@ -314,6 +314,22 @@ def _import_item(source: qb.Item, item: Item | None, paths: _Paths, authors: dic
     item.status = source.status
     if source.status in ("published", "retired"):
         item.published_version = item.latest_version
+    return "updated"
+
+
+#: the lifecycle order: a bank file may move an item forward, never back
+_LIFECYCLE = {status: rank for rank, status in enumerate(qb.ITEM_STATUSES)}
+
+
+def _advance_status(item: Item, status: str, user: User | None) -> str:
+    """Same content: take the file's status when it is further on (a partner published or
+    retired the item), never step back (a stale file must not unpublish local work)."""
+    if _LIFECYCLE[status] <= _LIFECYCLE[item.status]:
+        return "unchanged"
+    item.status = status
+    if status == "published" or (status == "retired" and item.published_version is None):
+        item.published_version = item.latest_version
+    item_service.log_event(item, "imported", user, status)
     return "updated"
 
 

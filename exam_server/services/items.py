@@ -156,7 +156,8 @@ def _classify(item: Item, draft: ItemDraft) -> None:
 _WRITING = ("created", "edited")
 
 
-def _log(item: Item, action: str, user: User | None, comment: str = "") -> None:
+def log_event(item: Item, action: str, user: User | None, comment: str = "") -> None:
+    """Add a line to the item's review trail (not committed)."""
     item.events.append(ItemEvent(version=item.latest_version, action=action, user=user,
                                  comment=comment, created_at=utcnow()))
 
@@ -178,7 +179,7 @@ def create_item(draft: ItemDraft, author: User | None, uid: str | None = None,
     if status in ("published", "retired"):
         item.published_version = 1
     db.session.add(item)
-    _log(item, "created", author)
+    log_event(item, "created", author)
     if commit:
         db.session.commit()
     return item
@@ -204,7 +205,7 @@ def update_item(item: Item, draft: ItemDraft, editor: User, commit: bool = True)
         if item.status == "review":
             item.status = "draft"  # an edit under review goes back to its author's draft
     _fill_version(version, draft, editor)
-    _log(item, "edited", editor)
+    log_event(item, "edited", editor)
     if commit:
         db.session.commit()
     return item
@@ -214,7 +215,7 @@ def submit_for_review(item: Item, user: User) -> None:
     if item.status != "draft":
         raise ServiceError(N_("只有草稿可以提交审核"))
     item.status = "review"
-    _log(item, "submitted", user)
+    log_event(item, "submitted", user)
     db.session.commit()
 
 
@@ -229,7 +230,7 @@ def approve(item: Item, reviewer: User, comment: str = "") -> None:
         raise ServiceError(N_("不能审核自己编写的试题，请由另一位教师审核"))
     item.status = "published"
     item.published_version = item.latest_version
-    _log(item, "approved", reviewer, comment)
+    log_event(item, "approved", reviewer, comment)
     db.session.commit()
 
 
@@ -247,7 +248,7 @@ def reject(item: Item, reviewer: User, comment: str) -> None:
     if not (comment or "").strip():
         raise ServiceError(N_("退回时请写明原因"), "comment")
     item.status = "draft"
-    _log(item, "rejected", reviewer, comment.strip())
+    log_event(item, "rejected", reviewer, comment.strip())
     db.session.commit()
 
 
@@ -258,7 +259,7 @@ def retire(items: Iterable[Item], user: User) -> int:
     for item in items:
         if item.status != "retired":
             item.status = "retired"
-            _log(item, "retired", user)
+            log_event(item, "retired", user)
             count += 1
     db.session.commit()
     return count
@@ -269,7 +270,7 @@ def restore(item: Item, user: User) -> None:
     if item.status != "retired":
         raise ServiceError(N_("该试题未停用"))
     item.status = "published" if item.published_version == item.latest_version else "draft"
-    _log(item, "restored", user)
+    log_event(item, "restored", user)
     db.session.commit()
 
 
@@ -282,7 +283,7 @@ def move(items: Iterable[Item], subject: Subject, knowledge_points: list[Knowled
         item.subject = subject
         item.category_id = subject.category_id
         item.knowledge_points = list(knowledge_points)
-        _log(item, "moved", user, f"{subject.category.name} / {subject.name}")
+        log_event(item, "moved", user, f"{subject.category.name} / {subject.name}")
         count += 1
     db.session.commit()
     return count
@@ -297,7 +298,7 @@ def add_tags(items: Iterable[Item], names: Iterable[str], user: User) -> int:
         for tag in tags:
             if tag not in item.tags:
                 item.tags.append(tag)
-        _log(item, "tagged", user, ", ".join(t.name for t in tags))
+        log_event(item, "tagged", user, ", ".join(t.name for t in tags))
         count += 1
     db.session.commit()
     return count

@@ -276,3 +276,18 @@ def test_cli_dry_run_reports_without_writing(cli, tmp_path):
     result = cli("bank", "import", source, "--dry-run")
     assert result.exit_code == 0 and "新增 5 道" in result.stdout and "试运行" in result.stdout
     assert db.session.scalar(select(func.count(Item.id))) == 0
+
+
+def test_a_reimport_moves_an_items_status_forward_but_never_back(app):
+    bank = sample_bank(with_images=False)
+    drafts = dataclasses.replace(bank, items=[dataclasses.replace(i, status="draft") for i in bank.items])
+    banks.import_bank(drafts)
+    published = dataclasses.replace(bank, items=[dataclasses.replace(i, status="published") for i in bank.items])
+    report = banks.import_bank(published)
+    assert report.updated == len(bank.items)
+    items = list(db.session.scalars(select(Item)))
+    assert all(i.status == "published" and i.published_version == i.latest_version for i in items)
+    assert db.session.scalar(select(func.count(ItemEvent.id)).where(ItemEvent.action == "imported")) == len(items)
+    again = banks.import_bank(drafts)  # a stale file must not unpublish
+    assert again.unchanged == len(bank.items)
+    assert {i.status for i in db.session.scalars(select(Item))} == {"published"}
