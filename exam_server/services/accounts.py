@@ -109,21 +109,25 @@ def authenticate(username: str, password: str, now: datetime | None = None) -> L
     now = now or utcnow()
     user = db.session.scalar(select(User).where(User.username == (username or "").strip()))
     refusal = _refusal(user, now)
-    hashed, user_id = (user.password_hash, user.id) if user is not None else ("", None)
-    db.session.rollback()  # end the read before the slow part
-    if refusal:
-        return refusal
-    if user_id is None:
+    if refusal or user is None:
+        db.session.rollback()
+        if refusal:
+            return refusal
         hash_password(password or "")  # same cost as a real check: timing does not reveal the name
         return LoginResult(None, N_("用户名或密码错误"))
+    hashed, user_id = user.password_hash, user.id
+    # count the attempt before the slow check, so parallel guesses all count; a success clears it.
+    # This also commits: the check runs outside any transaction.
+    _record_failure(user_id, now)
     if not check_password(password or "", hashed):
-        _record_failure(user_id, now)
         return LoginResult(None, N_("用户名或密码错误"))
     user = db.session.get(User, user_id)
-    if not user.is_enabled:
-        return LoginResult(None, N_("该账号已禁用，请联系管理员"))
     user.failed_logins = 0
     user.locked_until = None
+    user.last_failed_login_at = None
+    if not user.is_enabled:
+        db.session.commit()
+        return LoginResult(None, N_("该账号已禁用，请联系管理员"))
     user.last_login_at = now
     db.session.commit()
     return LoginResult(user)
@@ -144,7 +148,7 @@ def _refusal(user: User | None, now: datetime) -> LoginResult | None:
 
 
 def _record_failure(user_id: int, now: datetime) -> None:
-    """Count a failed login atomically (parallel attempts all count) and lock when there are too many."""
+    """Count an attempt as failed, atomically, and lock the account when there are too many."""
     db.session.execute(update(User).where(User.id == user_id).values(
         failed_logins=User.failed_logins + 1, last_failed_login_at=now))
     failures = db.session.scalar(select(User.failed_logins).where(User.id == user_id))

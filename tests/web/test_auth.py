@@ -126,3 +126,20 @@ def test_the_slow_password_check_runs_outside_any_transaction(app, student, monk
     assert not accounts.authenticate("s001", "wrong").ok
     assert seen == [False, False]
     assert db.session.get(User, student.id).failed_logins == 1
+
+
+def test_guesses_made_in_parallel_all_count(app, student, monkeypatch):
+    """A second guess arriving while the first is being checked already sees the first counted."""
+    app.config["LOGIN_SLOWDOWN_AFTER"] = 1
+    inner = []
+    real_check = accounts.check_password
+
+    def check_while_another_guess_arrives(password, hashed):
+        if not inner:
+            inner.append(accounts.authenticate("s001", "second-guess"))
+        return real_check(password, hashed)
+
+    monkeypatch.setattr(accounts, "check_password", check_while_another_guess_arrives)
+    assert not accounts.authenticate("s001", "first-guess").ok
+    assert not inner[0].ok and "秒后再试" in inner[0].template
+    assert db.session.get(User, student.id).failed_logins == 1
