@@ -102,7 +102,8 @@ def test_short_default_password_is_one_error():
     assert messages(problems) == ["default_password: 默认密码至少 6 位"]
 
 
-def _xlsx(rows, title="学生"):
+def xlsx(rows, title="Sheet1"):
+    """An xlsx file whose first sheet holds ``rows``."""
     book = Workbook()
     sheet = book.active
     sheet.title = title
@@ -114,9 +115,9 @@ def _xlsx(rows, title="学生"):
 
 
 def test_xlsx_first_sheet_with_numbers_as_text():
-    data = _xlsx([["学号", "姓名", "班级", "学校", "初始密码"],
+    data = xlsx([["学号", "姓名", "班级", "学校", "初始密码"],
                   [2024001, "张三", "1班", "示范中职", 123456],
-                  [None, "李四", "1班", "示范中职", "abc123"]])
+                  [None, "李四", "1班", "示范中职", "abc123"]], title="学生")
     rows, problems = parse_students(data, "名单.xlsx")
     assert rows[0].username == "2024001" and rows[0].password == "123456"
     assert messages(problems) == ["名单.xlsx!学生 第 3 行: 学号不能为空"]

@@ -4,7 +4,6 @@ import os
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from exam_server.extensions import db
@@ -12,6 +11,8 @@ from exam_server.models import School, SchoolClass, User
 from exam_server.security import check_password
 from exam_server.services import user_import
 from exam_server.services.errors import ProblemsError
+
+from ..unit.test_user_rows import xlsx
 
 HEADER = "学号,姓名,班级,学校,初始密码\r\n"
 GOOD = HEADER + "2024001,张三,2024级计算机1班,示范中职学校,zs-pass-1\r\n2024002,李四,2024级计算机2班,示范中职学校,ls-pass-1\r\n"
@@ -25,17 +26,6 @@ def user_count():
 def account(username):
     db.session.rollback()
     return db.session.scalar(select(User).where(User.username == username))
-
-
-def xlsx(rows, title="Sheet1"):
-    book = Workbook()
-    sheet = book.active
-    sheet.title = title
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 @pytest.fixture
