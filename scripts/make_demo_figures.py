@@ -748,7 +748,7 @@ def dq_diode_lamp_options() -> Spec:
         flow = "向右" if plus_up else "向左"
         points = "向右" if right else "向左"
         if not closed:
-            return f"开关 S 断开，电路不通"
+            return "开关 S 断开，电路不通"
         if lamp_lights(*case):
             return f"电源正极在{'上' if plus_up else '下'}，顶边电流{flow}，与二极管箭头方向（{points}）一致且开关闭合，二极管正偏导通，灯亮"
         return f"电源正极在{'上' if plus_up else '下'}，顶边电流应{flow}，而二极管箭头{points}，二极管反偏截止"
@@ -980,7 +980,6 @@ def jx_shaft_length() -> Spec:
     outline_top = []
     for (dia, _), a, b in zip(segments, xs, xs[1:]):
         outline_top += [(a, cy - dia / 2 * s), (b, cy - dia / 2 * s)]
-    outline = [(x0, cy)] + outline_top + [(xs[-1], cy)]
     bottom = [(x, 2 * cy - y) for x, y in reversed(outline_top)]
     cv.poly(outline_top + bottom, 2.2)
     for (dia, _), (dnext, _), x in zip(segments, segments[1:], xs[1:-1]):
@@ -2383,7 +2382,7 @@ def qc_headlamp_circuit() -> Spec:
     U, lamps = 12, [("EL1", 60), ("EL2", 60)]
     cv = Canvas(540, 260)
     top, gy = 50, 205
-    xb, xf, xs0, xs1, xn = 60, 150, 215, 265, 330
+    xb, xf, xs0, xs1 = 60, 150, 215, 265
     xl = [345, 440]
     cv.line([(xb, gy - 12), (xb, top), (xl[-1], top)], 1.5)
     for x in xl:
