@@ -68,6 +68,10 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "basic"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
-        user = db.session.get(User, int(user_id)) if user_id.isdigit() else None
-        return user if user is not None and user.is_enabled else None  # disabling ends sessions
+    def load_user(session_id: str):
+        """The session's user, unless the account was disabled or its password changed since."""
+        user_id, _, token = session_id.partition(":")
+        user = db.session.get(User, int(user_id)) if user_id.isdigit() and len(user_id) < 10 else None
+        if user is None or not user.is_enabled or token != user.session_token:
+            return None
+        return user

@@ -42,6 +42,7 @@ def change_password():
         except ServiceError as error:
             flash_problems(form, error)
         else:
+            login_user(current_user._get_current_object())  # the new password starts a new session
             flash(_("密码已修改"), "success")
             return redirect(url_for("main.index"))
     return render_template("auth/change_password.html", form=form)

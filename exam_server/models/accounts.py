@@ -1,6 +1,7 @@
 """Schools, classes (班级) and user accounts."""
 from __future__ import annotations
 
+import hashlib
 from datetime import datetime
 from typing import Optional
 
@@ -62,6 +63,14 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
         return self.is_enabled
+
+    @property
+    def session_token(self) -> str:
+        """Changes whenever the password does, ending every session made with the old one."""
+        return hashlib.sha256(self.password_hash.encode("ascii")).hexdigest()[:16]
+
+    def get_id(self) -> str:  # Flask-Login stores this in the session cookie
+        return f"{self.id}:{self.session_token}"
 
     def is_locked(self, now: datetime) -> bool:
         return self.locked_until is not None and self.locked_until > now

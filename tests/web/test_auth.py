@@ -143,3 +143,18 @@ def test_guesses_made_in_parallel_all_count(app, student, monkeypatch):
     assert not accounts.authenticate("s001", "first-guess").ok
     assert not inner[0].ok and "秒后再试" in inner[0].template
     assert db.session.get(User, student.id).failed_logins == 1
+
+
+def test_a_password_reset_ends_the_sessions_made_with_the_old_password(client, auth, student):
+    auth.login("s001")
+    assert client.get("/").status_code == 200
+    accounts.reset_password(db.session.get(User, student.id), "new-secret", must_change=False)
+    response = client.get("/")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+
+
+def test_changing_ones_own_password_keeps_one_logged_in(client, auth, student):
+    auth.login("s001")
+    response = client.post("/password", data={"current": PASSWORD, "new": "new-secret", "confirm": "new-secret"})
+    assert response.status_code == 302
+    assert client.get("/").status_code == 200
