@@ -3,7 +3,7 @@ import re
 
 from flask import Flask
 from flask_babel import gettext, lazy_gettext as _l
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from question_bank.richtext import sanitize
 from question_bank.types import ITEM_TYPES
@@ -28,6 +28,34 @@ def rich_text(fragment: str, inline: bool = False) -> Markup:
     return Markup(match.group(1) if match else html)
 
 
+_TAG = re.compile(r"(<[^>]+>)")
+_BLANK_RUN = re.compile(r"_{3,}")
+
+
+def stem_with_blanks(item, name: str, response=None) -> Markup | None:
+    """A fill-in-the-blank stem with an input where each "______" is, as on a printed paper.
+
+    None when the stem's underscore runs do not match the item's blanks one for one;
+    the caller then lists the inputs under the stem instead.
+    """
+    parts = _TAG.split(sanitize(item.stem or ""))  # text and tags alternate; only text is touched
+    blanks = len(item.answer or ()) or 1
+    if sum(len(_BLANK_RUN.findall(p)) for p in parts[::2]) != blanks:
+        return None
+    answers = list(response) if response and not isinstance(response, str) else []
+    counter = iter(range(blanks))
+
+    def blank_input(match) -> str:
+        index = next(counter)
+        value = answers[index] if index < len(answers) else ""
+        label = gettext("第 %(n)d 空", n=index + 1)
+        return (f'<input type="text" class="blank-input" name="{escape(name)}" autocomplete="off" '
+                f'value="{escape(value)}" aria-label="{escape(label)}">')
+
+    parts[::2] = [_BLANK_RUN.sub(blank_input, text) for text in parts[::2]]
+    return Markup("".join(parts))
+
+
 def init_app(app: Flask) -> None:
     app.jinja_env.filters["rich"] = rich_text
     app.jinja_env.globals.update(
@@ -35,4 +63,5 @@ def init_app(app: Flask) -> None:
         status_label=lambda code: STATUS_LABELS.get(code, code),
         level_label=lambda code: LEVEL_LABELS.get(code, code),
         type_label=type_label,
+        stem_with_blanks=stem_with_blanks,
     )
