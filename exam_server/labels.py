@@ -13,6 +13,14 @@ STATUS_LABELS = {"draft": _l("草稿"), "review": _l("待审核"), "published": 
 LEVEL_LABELS = {"easy": _l("易"), "medium": _l("中"), "hard": _l("难")}
 
 
+_GENERATED_UID = re.compile(r"^[0-9a-f]{32}$")
+
+
+def short_uid(uid: str) -> str:
+    """A uid as lists show it: generated hex uids cut to 8 characters, human ones (DEMO-DQ-008) whole."""
+    return uid[:8] if _GENERATED_UID.match(uid or "") else (uid or "")
+
+
 def type_label(name: str) -> str:
     item_type = ITEM_TYPES.get(name)
     return gettext(item_type.label) if item_type else name
@@ -64,4 +72,5 @@ def init_app(app: Flask) -> None:
         level_label=lambda code: LEVEL_LABELS.get(code, code),
         type_label=type_label,
         stem_with_blanks=stem_with_blanks,
+        short_uid=short_uid,
     )

@@ -1,7 +1,7 @@
 """How a fill-in-the-blank stem is shown: inputs where the underscores are, as on paper."""
 import re
 
-from exam_server.labels import stem_with_blanks
+from exam_server.labels import short_uid, stem_with_blanks
 from question_bank.model import Item
 
 
@@ -27,3 +27,8 @@ def test_a_count_that_does_not_match_falls_back_to_inputs_below(app):
     with app.test_request_context():
         assert stem_with_blanks(blank_item("<p>没有下划线的题干</p>", 1), "a") is None
         assert stem_with_blanks(blank_item("<p>一个 ____ 两个空</p>", 2), "a") is None
+
+
+def test_generated_uids_are_shortened_in_lists_and_human_ones_kept_whole():
+    assert short_uid("0123456789abcdef0123456789abcdef") == "01234567"
+    assert short_uid("DEMO-DQ-008") == "DEMO-DQ-008"
