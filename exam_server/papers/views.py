@@ -185,9 +185,9 @@ def paper_list():
 @bp.get("/<int:paper_id>")
 def paper_detail(paper_id):
     paper = db.get_or_404(Paper, paper_id)
-    siblings = [p for p in papers.list_papers(paper.category_id) if p.form_group == paper.form_group]
-    return render_template("papers/detail.html", paper=paper, domain=papers.paper_to_domain(paper),
-                           stats=papers.paper_stats(paper), siblings=sorted(siblings, key=lambda p: p.form),
+    domain = papers.paper_to_domain(paper)
+    return render_template("papers/detail.html", paper=paper, domain=domain, stats=papers.paper_stats(domain),
+                           siblings=papers.sibling_forms(paper),
                            numeral=chinese_numeral, action_form=EmptyForm())
 
 

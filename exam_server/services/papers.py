@@ -214,9 +214,12 @@ def _plain(value: float) -> int | float:
     return int(value) if float(value).is_integer() else round(value, 2)
 
 
-def paper_stats(paper: Paper) -> dict[str, Any]:
-    """Counts and points per type and subject, the difficulty mix and the knowledge points covered."""
-    domain = paper_to_domain(paper)
+def paper_stats(paper: Paper | qp.Paper) -> dict[str, Any]:
+    """Counts and points per type and subject, the difficulty mix and the knowledge points covered.
+
+    Takes the stored paper, or its domain paper when the caller already built it.
+    """
+    domain = paper if isinstance(paper, qp.Paper) else paper_to_domain(paper)
     by_type: dict[str, list[float]] = {}
     by_subject: dict[str, list[float]] = {}
     for section in domain.sections:
@@ -257,6 +260,12 @@ def render_pdf(paper: Paper, kind: str = "paper", layout: str = "a4") -> bytes:
     if layout not in LAYOUTS:
         raise ServiceError(N_("未知的版式“%(layout)s”，可用 a4、a3、b4"), "layout", layout=layout)
     return RENDERERS[kind](paper_to_domain(paper), layout=layout, load_image=read_media)
+
+
+def sibling_forms(paper: Paper) -> list[Paper]:
+    """The forms assembled together with ``paper`` (itself included), A, B, … in order."""
+    return list(db.session.scalars(select(Paper).where(Paper.form_group == paper.form_group)
+                                   .order_by(Paper.form, Paper.id)))
 
 
 def list_papers(category_id: int | None = None) -> list[Paper]:

@@ -256,3 +256,10 @@ def test_a_blueprint_file_naming_an_unknown_subject_is_refused_not_ignored(hl_ba
         papers.assemble_papers(document, seed=1)
     assert [p.where for p in error.value.problems] == ["constraints[0].subject"]
     assert paper_count() == 0
+
+
+def test_sibling_forms_are_the_forms_assembled_together_in_order(hl_bank):
+    first = papers.assemble_papers(spec(), seed=1, forms=2)
+    papers.assemble_papers(spec(), seed=2, forms=2)
+    assert [(p.id, p.form) for p in papers.sibling_forms(first[1])] == [(first[0].id, "A"), (first[1].id, "B")]
+    assert papers.paper_stats(papers.paper_to_domain(first[0])) == papers.paper_stats(first[0])
