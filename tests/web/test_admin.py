@@ -114,6 +114,15 @@ def test_locked_account_is_shown_with_time_and_count(as_admin, student):
     assert "s001" in locked_only and "管理员" not in locked_only.split("<table")[1]
 
 
+def test_a_users_page_shows_the_lock_or_that_there_is_none(as_admin, student):
+    assert "未锁定" in page(as_admin.get(f"/admin/users/{student.id}"))
+    account = lock("s001")
+    until = (account.locked_until + timedelta(hours=8)).strftime("%H:%M")
+    text = page(as_admin.get(f"/admin/users/{student.id}"))
+    assert f"已锁定至 {until}" in text and "失败 8 次" in text and "未锁定" not in text
+    assert f'value="/admin/users/{student.id}"' in text  # the unlock button comes back here
+
+
 def test_admin_unlocks_and_the_user_can_log_in_again(client, auth, admin_user, student):
     lock("s001")
     assert "已锁定" in page(auth.login("s001"))
