@@ -14,16 +14,25 @@ Environment variables, for experiments:
 ``BENCH_TXN``
     ``product`` (default: what exam_server/database.py does), ``deferred`` (plain
     ``BEGIN``, the product before the change), ``immediate`` (``BEGIN IMMEDIATE``
-    always), ``locked`` (``BEGIN IMMEDIATE`` behind a process-wide threading.Lock).
+    always), ``locked`` (``BEGIN IMMEDIATE`` behind a process-wide threading.Lock),
+    ``flock`` (the product's rule, but a write request first takes an exclusive
+    ``flock`` on a file next to the database, released when its connection goes
+    back to the pool: writers in every process queue in the kernel and wake as soon
+    as it is free, instead of polling in SQLite's busy handler).
 ``BENCH_TRACE``
     a folder: each process appends, per request, its wall time, its thread's CPU
     time, the time spent waiting for the write lock and holding it.
+``BENCH_TRACE_ROUTES``
+    with ``BENCH_TRACE``: each row also gets the request's method and path (digits
+    as ``N``) and the Unix time it ended (benchmarks/exam_load.py ``--trace``).
 ``BENCH_SWITCH_INTERVAL``
     seconds, passed to ``sys.setswitchinterval`` (CPython's default is 0.005).
 ``BENCH_POOL_SIZE``
     SQLAlchemy pool size; ``exam-server serve`` makes it the waitress thread count.
 """
+import fcntl
 import os
+import re
 import sqlite3
 import sys
 import threading
@@ -65,10 +74,12 @@ def prepare_database(path: str, attempts: int = ATTEMPTS) -> None:
     connection.close()
 
 
-def _use_transaction_strategy(mode: str):
+def _use_transaction_strategy(mode: str, lock_file: str = ""):
     """Install the ``begin`` listener for ``mode`` in place of the product's; return it."""
     if mode == "product":
         return database._sqlite_on_begin
+    if mode == "flock":
+        return _use_file_lock(lock_file)
     statement = _STATEMENTS[mode]
     event.remove(Engine, "begin", database._sqlite_on_begin)
 
@@ -88,6 +99,26 @@ def _use_transaction_strategy(mode: str):
     return begin
 
 
+def _use_file_lock(path: str):
+    event.remove(Engine, "begin", database._sqlite_on_begin)
+
+    @event.listens_for(Engine, "begin")
+    def begin(connection):
+        if connection.dialect.name == "sqlite" and database._may_write():
+            handle = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fcntl.flock(handle, fcntl.LOCK_EX)
+            connection.connection.info["bench_flock"] = handle
+        database._sqlite_on_begin(connection)
+
+    @event.listens_for(Pool, "checkin")
+    def checkin(dbapi_connection, record):
+        handle = record.info.pop("bench_flock", None)
+        if handle is not None:
+            os.close(handle)  # releases the lock
+
+    return begin
+
+
 class _Tracer:
     """Per request: wall time, the thread's CPU time, waiting for the write lock, holding it.
 
@@ -95,8 +126,9 @@ class _Tracer:
     but had neither the GIL nor a CPU.
     """
 
-    def __init__(self, folder: str, begin_listener):
+    def __init__(self, folder: str, begin_listener, routes: bool = False):
         self.path = os.path.join(folder, f"trace-{os.getpid()}.txt")
+        self.routes = routes
         self.local = threading.local()
         self.rows: list[str] = []
         self.rows_lock = threading.Lock()
@@ -126,7 +158,11 @@ class _Tracer:
             wait = hold = 0.0
             if local.begin and local.locked and local.released:
                 wait, hold = local.locked - local.begin, local.released - local.locked
-            self.record(f"{wall * 1000:.3f} {cpu * 1000:.3f} {wait * 1000:.3f} {hold * 1000:.3f}\n")
+            route = ""
+            if self.routes:
+                path = re.sub(r"[0-9]+", "N", environ.get("PATH_INFO", ""))
+                route = f" {environ.get('REQUEST_METHOD')}:{path} {time.time():.3f}"
+            self.record(f"{wall * 1000:.3f} {cpu * 1000:.3f} {wait * 1000:.3f} {hold * 1000:.3f}{route}\n")
             return body
         return traced
 
@@ -151,9 +187,11 @@ def _save(read_first: bool):
 
 
 def create_bench_app():
-    begin_listener = _use_transaction_strategy(os.environ.get("BENCH_TXN", "product"))
+    begin_listener = _use_transaction_strategy(os.environ.get("BENCH_TXN", "product"),
+                                               os.path.join(os.environ.get("EXAM_SERVER_INSTANCE", "."),
+                                                            "write.lock"))
     trace = os.environ.get("BENCH_TRACE")
-    tracer = _Tracer(trace, begin_listener) if trace else None
+    tracer = _Tracer(trace, begin_listener, bool(os.environ.get("BENCH_TRACE_ROUTES"))) if trace else None
     if os.environ.get("BENCH_SWITCH_INTERVAL"):
         sys.setswitchinterval(float(os.environ["BENCH_SWITCH_INTERVAL"]))
     pool_size = os.environ.get("BENCH_POOL_SIZE")

@@ -8,6 +8,8 @@ what its write handler found, and prints them to stderr on SIGTERM: the evidence
 for the busy loop described in docs/PERFORMANCE.md.
 ``--waitress-option send_bytes=1`` overrides one of the product's waitress
 adjustments (here: back to waitress's own default).
+``--finaliser`` runs the overdue-attempt finaliser thread in each server
+process, as ``exam-server serve`` does (benchmarks/exam_load.py).
 """
 import argparse
 import os
@@ -20,7 +22,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from waitress import channel, wasyncore  # noqa: E402
 
 from autosave_app import create_bench_app  # noqa: E402
-from exam_server import serving  # noqa: E402
+from exam_server import finaliser, serving  # noqa: E402
 
 
 def count_waitress_loops() -> None:
@@ -76,12 +78,15 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=serving.default_threads())
     parser.add_argument("--count-loops", action="store_true")
     parser.add_argument("--waitress-option", action="append", default=[], metavar="NAME=INT")
+    parser.add_argument("--finaliser", action="store_true",
+                        help="run the overdue-attempt finaliser in each process, as exam-server serve does")
     args = parser.parse_args()
     if args.count_loops:
         count_waitress_loops()
     if args.waitress_option:
         override_waitress_options(args.waitress_option)
-    serving.run(args.server, create_bench_app, args.host, args.port, args.workers, args.threads)
+    factory = finaliser.with_finaliser(create_bench_app) if args.finaliser else create_bench_app
+    serving.run(args.server, factory, args.host, args.port, args.workers, args.threads)
 
 
 if __name__ == "__main__":

@@ -38,12 +38,16 @@ def create_app(test_config=None):
     security.init_app(app)
 
     from .admin.views import bp as admin_bp
+    from .api.views import bp as api_bp
+    from .exams.views import bp as exams_bp
     from .auth.views import bp as auth_bp
     from .items.views import bp as items_bp
     from .main.views import bp as main_bp
     from .media.views import bp as media_bp
     from .papers.views import bp as papers_bp
+    from .student.views import bp as student_bp
 
-    for blueprint in (main_bp, auth_bp, items_bp, admin_bp, media_bp, papers_bp):
+    for blueprint in (main_bp, auth_bp, items_bp, admin_bp, media_bp, papers_bp, api_bp,
+                      exams_bp, student_bp):
         app.register_blueprint(blueprint)
     return app

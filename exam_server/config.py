@@ -33,6 +33,9 @@ class DefaultConfig:
     FORCE_PASSWORD_CHANGE_ON_IMPORT = True
     MIN_PASSWORD_LENGTH = 6
 
+    #: how often each server process submits and grades attempts whose time ran out (0: never)
+    FINALISE_INTERVAL_SECONDS = 5
+
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_IMAGE_BYTES = 2 * 1024 * 1024
     ITEMS_PER_PAGE = 20

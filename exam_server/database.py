@@ -1,6 +1,8 @@
 """Database URL defaults and the SQLite settings every connection gets."""
 import os
 import sqlite3
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from flask import Flask, has_request_context, request
 from sqlalchemy import event
@@ -47,8 +49,21 @@ def _sqlite_on_connect(dbapi_connection, connection_record):
     cursor.close()
 
 
+_writing: ContextVar[bool] = ContextVar("sqlite_writing", default=False)
+
+
+@contextmanager
+def writing():
+    """Work outside a request (the finaliser, a command) whose transactions write: BEGIN IMMEDIATE."""
+    token = _writing.set(True)
+    try:
+        yield
+    finally:
+        _writing.reset(token)
+
+
 def _may_write() -> bool:
-    return has_request_context() and request.method in WRITE_METHODS
+    return _writing.get() or (has_request_context() and request.method in WRITE_METHODS)
 
 
 @event.listens_for(Engine, "begin")
@@ -60,7 +75,8 @@ def _sqlite_on_begin(connection):
     another connection holds the lock or has committed since the read. Under
     load most read-then-write requests (an autosave checks its attempt first)
     would fail; taking the lock at BEGIN lets the busy timeout queue them.
-    GET pages and the CLI stay deferred so that readers never wait for writers.
+    GET pages and the CLI stay deferred so that readers never wait for writers;
+    background work that writes runs inside :func:`writing`.
     Measurements: docs/PERFORMANCE.md.
     """
     if connection.dialect.name == "sqlite":

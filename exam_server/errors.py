@@ -15,14 +15,18 @@ _TITLES = {
 }
 
 
+_API_CODES = {400: "bad_request", 401: "unauthorized", 403: "forbidden", 404: "not_found",
+              405: "method_not_allowed", 413: "too_large", 500: "server_error"}
+
+
 def _wants_json() -> bool:
     return request.path.startswith("/api/") or request.accept_mimetypes.best == "application/json"
 
 
-def _render(code: int, detail: str = ""):
+def _render(code: int, detail: str = "", api_code: str = ""):
     title = _TITLES.get(code, _TITLES[500])()
     if _wants_json():
-        return {"error": title, "detail": detail}, code
+        return {"error": {"code": api_code or _API_CODES.get(code, "error"), "message": detail or title}}, code
     return render_template("error.html", code=code, title=title, detail=detail), code
 
 
@@ -33,7 +37,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(error):
-        return _render(400, _("页面已过期或缺少安全令牌，请刷新页面后重试。"))
+        return _render(400, _("页面已过期或缺少安全令牌，请刷新页面后重试。"), "csrf")
 
     @app.errorhandler(500)
     def server_error(error):

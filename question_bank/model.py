@@ -8,7 +8,8 @@ Answers by type (``Item.answer``):
 * ``single``    -- the id of the one correct option, e.g. ``"B"``
 * ``multiple``  -- a tuple of option ids, e.g. ``("A", "C")``
 * ``truefalse`` -- ``True`` or ``False``
-* ``blank``     -- one tuple of accepted answers per blank, e.g. ``(("欧姆定律",), ("I=U/R", "I = U/R"))``
+* ``blank``     -- one tuple of accepted answers per blank, e.g. ``(("欧姆定律",), ("I=U/R",), ("2.5±0.1",))``;
+  see :class:`question_bank.types.FillInBlank` for how answers are matched
 * ``short``     -- the reference answer (rich text); scoring points in ``Item.scoring_points``
 
 ``difficulty`` is the expected facility P (得分率, 难度系数) in [0, 1]: the
@@ -61,6 +62,8 @@ class Item:
     difficulty: float = DIFFICULTY_LEVELS["medium"]
     points: float = 1.0
     scoring_points: tuple[ScoringPoint, ...] = ()
+    #: fill-in-the-blank: letters must match in case (units such as "mA" and "MA"); off by default
+    case_sensitive: bool = False
     category: str = ""
     subject: str = ""
     knowledge_points: tuple[str, ...] = ()

@@ -5,6 +5,8 @@ and one entry in :data:`ITEM_TYPES`.
 """
 from __future__ import annotations
 
+import math
+import re
 import unicodedata
 from dataclasses import dataclass
 from typing import Any
@@ -31,8 +33,40 @@ class Score:
     correct: bool | None
 
 
-def _fold(text: str) -> str:
-    return " ".join(unicodedata.normalize("NFKC", text or "").split()).casefold()
+def _fold(text: str, case_sensitive: bool = False) -> str:
+    """Full-width to half-width (NFKC), every space dropped, and case folded unless it matters."""
+    folded = "".join(unicodedata.normalize("NFKC", text or "").split())
+    return folded if case_sensitive else folded.casefold()
+
+
+_NUMBER = re.compile(r"[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?")
+
+
+def _number(text: str) -> float | None:
+    """The number a folded answer spells ("12.50", "-3", "1e3"), or None."""
+    if not _NUMBER.fullmatch(text):
+        return None
+    value = float(text)
+    return value if math.isfinite(value) else None
+
+
+def accepted_matcher(accepted: str, case_sensitive: bool = False):
+    """A test for one accepted answer of a blank: ``matcher(given) -> bool``.
+
+    * a number ("12.5") accepts any spelling of the same number ("12.50", "１２.５");
+    * a number with a tolerance ("12.5±0.1", also "12.5+-0.1") accepts 12.4 to 12.6;
+    * anything else is compared as text after NFKC (full-width letters, digits and
+      punctuation become half-width), with every space removed and, unless the item is
+      case-sensitive, case folded.
+    """
+    folded = _fold(str(accepted), case_sensitive=True)
+    centre, sep, tolerance = folded.replace("+-", "±").partition("±")
+    value, spread = _number(centre), _number(tolerance) if sep else 0.0
+    if value is not None and spread is not None:
+        spread = abs(spread)
+        return lambda given: (n := _number(_fold(given, True))) is not None and abs(n - value) <= spread + 1e-12
+    text = _fold(str(accepted), case_sensitive)
+    return lambda given: bool(given) and _fold(given, case_sensitive) == text
 
 
 class ItemType:
@@ -155,16 +189,29 @@ class FillInBlank(ItemType):
         for index, accepted in enumerate(blanks, start=1):
             if not isinstance(accepted, (list, tuple)) or not [a for a in accepted if str(a).strip()]:
                 problems.append(Problem(f"answer[{index}]", N_("第 %(n)d 个空没有可接受的答案"), {"n": index}))
+        return problems + self.validate_accepted(item)
+
+    def validate_accepted(self, item):
+        problems = []
+        for index, accepted in enumerate(item.answer or (), start=1):
+            for answer in accepted if isinstance(accepted, (list, tuple)) else ():
+                centre, sep, spread = _fold(str(answer), True).replace("+-", "±").partition("±")
+                if sep and (_number(centre) is None or _number(spread) is None):
+                    problems.append(Problem(f"answer[{index}]", N_("“%(answer)s”：带 ± 的答案须写成“数值±误差”，如 12.5±0.1"),
+                                            {"answer": answer}))
         return problems
 
+    def matches(self, item, index: int, given: Any) -> bool:
+        """Whether ``given`` is an accepted answer for blank ``index`` (0-based) of ``item``."""
+        text = "" if given is None else str(given)
+        return bool(text.strip()) and any(accepted_matcher(a, item.case_sensitive)(text)
+                                          for a in item.answer[index])
+
     def grade(self, item, response, rule=None):
+        """Each blank is worth an equal share of the item's points; see :func:`accepted_matcher`."""
         blanks = item.answer
         given = list(response or ())
-        right = 0
-        for index, accepted in enumerate(blanks):
-            answer = _fold(str(given[index])) if index < len(given) else ""
-            if answer and answer in {_fold(str(a)) for a in accepted}:
-                right += 1
+        right = sum(1 for index in range(len(blanks)) if index < len(given) and self.matches(item, index, given[index]))
         points = round(item.points * right / len(blanks), 4)
         return Score(points, item.points, right == len(blanks))
 

@@ -52,17 +52,19 @@ def rng_for(key: str) -> random.Random:
     return random.Random(int.from_bytes(hashlib.sha256(key.encode("utf-8")).digest(), "big"))
 
 
-def variant(paper: Paper, key: str) -> Variant:
+def variant(paper: Paper, key: str, shuffle_items: bool = True, shuffle_options: bool = True) -> Variant:
     """The variant of ``paper`` for ``key`` (e.g. ``f"{exam_id}:{student_id}"``).
 
-    The same key always gives the same variant.
+    The same key always gives the same variant. Without ``shuffle_items`` the
+    items keep the paper's order; without ``shuffle_options`` the options do.
     """
     rng = rng_for(key)
     slots = []
     for s, section in enumerate(paper.sections):
         items = list(section.items)
-        rng.shuffle(items)
-        slots.extend(_slot(s, item, rng) for item in items)
+        if shuffle_items:
+            rng.shuffle(items)
+        slots.extend(_slot(s, item, rng) if shuffle_options else VariantSlot(s, item.uid, item) for item in items)
     return Variant(key, paper.form, tuple(slots))
 
 

@@ -10,7 +10,8 @@ from ..services.errors import ServiceError
 from .forms import ChangePasswordForm, LoginForm
 
 bp = Blueprint("auth", __name__, template_folder="templates")
-_ALLOWED_WHILE_MUST_CHANGE = {"auth.change_password", "auth.logout", "static", "set_language"}
+_ALLOWED_WHILE_MUST_CHANGE = {"auth.change_password", "auth.logout", "static", "set_language",
+                              "api.login", "api.logout", "api.openapi_document"}
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -53,6 +54,8 @@ def require_password_change():
     """Users flagged to change their password can do nothing else first."""
     if (current_user.is_authenticated and current_user.must_change_password
             and request.endpoint not in _ALLOWED_WHILE_MUST_CHANGE):
+        if request.path.startswith("/api/"):
+            return {"error": {"code": "password_change_required", "message": _("首次登录，请先修改密码")}}, 403
         if request.method == "GET":
             flash(_("首次登录，请先修改密码"), "info")
         return redirect(url_for("auth.change_password"))

@@ -2,7 +2,7 @@
 import click
 
 from .. import create_app
-from . import bank, papers, serve, setup, users
+from . import bank, exams, papers, serve, setup, users
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -20,3 +20,4 @@ main.add_command(users.user)
 main.add_command(bank.bank)
 main.add_command(papers.paper)
 main.add_command(papers.blueprint)
+main.add_command(exams.exam)

@@ -10,7 +10,7 @@ from flask import current_app
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import OperationalError
 
-from .. import create_app, serving
+from .. import create_app, finaliser, serving
 from ..extensions import db
 from .setup import migrations_dir
 
@@ -88,4 +88,4 @@ def serve(host: str, port: int, workers: int | None, threads: int | None,
         click.echo(f"  {url}")
     click.echo("按 Ctrl-C 停止。", nl=True)
     sys.stdout.flush()
-    serving.run(server, factory, host, port, workers, threads)
+    serving.run(server, finaliser.with_finaliser(factory), host, port, workers, threads)

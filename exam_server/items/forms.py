@@ -85,6 +85,7 @@ class ItemForm(FlaskForm):
                            validate_choice=False)
     answer_blanks = TextAreaField(_l("各空答案"),
                                   description=_l("每行对应一个空；同一个空的多个可接受答案用“|”分隔"))
+    case_sensitive = BooleanField(_l("区分大小写（如单位 mA 与 MA）"))
     answer_text = TextAreaField(_l("参考答案"))
     scoring_points = FieldList(FormField(ScoringPointForm), min_entries=SCORING_POINT_ROWS,
                                max_entries=20)
@@ -153,6 +154,7 @@ class ItemForm(FlaskForm):
             points=to_number(self.points.data, 0.0),
             knowledge_point_ids=[i for i in self.knowledge_point_ids.data or [] if i],
             tags=split_tags(self.tags.data), source=(self.source.data or "").strip(),
+            case_sensitive=kind == "blank" and bool(self.case_sensitive.data),
         )
 
     def _options_and_answer(self, kind: str):
@@ -210,6 +212,7 @@ def item_form_data(item, version) -> dict:
         data["answer_tf"] = "true" if answer is True else "false" if answer is False else None
     elif version.type == "blank":
         data["answer_blanks"] = "\n".join("|".join(accepted) for accepted in answer or [])
+        data["case_sensitive"] = bool(version.case_sensitive)
     elif version.type == "short":
         data["answer_text"] = answer or ""
         data["scoring_points"] = [{"text": p["text"], "points": _format_number(p["points"])}

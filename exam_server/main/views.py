@@ -2,6 +2,8 @@
 from flask import Blueprint, redirect, render_template, url_for
 from flask_login import current_user, login_required
 
+from ..student.views import exam_rows
+
 bp = Blueprint("main", __name__, template_folder="templates")
 
 
@@ -10,4 +12,8 @@ bp = Blueprint("main", __name__, template_folder="templates")
 def index():
     if current_user.role in ("teacher", "admin"):
         return redirect(url_for("items.index"))
+    if current_user.role == "proctor":
+        return redirect(url_for("exams.index"))
+    if current_user.role == "student":
+        return render_template("main/home.html", exam_rows=exam_rows())
     return render_template("main/home.html")

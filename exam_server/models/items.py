@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, and_
+from sqlalchemy import JSON, CheckConstraint, Column, ForeignKey, String, Table, Text, UniqueConstraint, and_, false
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -121,6 +121,8 @@ class ItemVersion(db.Model):
     explanation: Mapped[str] = mapped_column(Text, default="")
     difficulty: Mapped[float] = mapped_column()
     points: Mapped[float] = mapped_column()
+    #: fill-in-the-blank answers must match in case
+    case_sensitive: Mapped[bool] = mapped_column(default=False, server_default=false())
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

@@ -357,6 +357,7 @@ def _draft(source: qb.Item, subject: Subject, points: list[KnowledgePoint]) -> i
         scoring_points=[{"text": p.text, "points": p.points} for p in source.scoring_points],
         explanation=source.explanation, difficulty=source.difficulty, points=source.points,
         knowledge_point_ids=[p.id for p in points], tags=list(source.tags), source=source.source,
+        case_sensitive=source.case_sensitive,
     )
 
 
@@ -381,6 +382,7 @@ def _content(item: qb.Item) -> tuple:
         [(p.text, float(p.points)) for p in item.scoring_points], item.explanation,
         float(item.difficulty), float(item.points), sorted(set(item.knowledge_points)),
         sorted({t.strip()[:_LIMITS["tag"]] for t in item.tags if t.strip()}), item.source,
+        item.case_sensitive,
     )
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from dataclasses import dataclass, field
+from datetime import timedelta
 from pathlib import Path
 from typing import Callable
 
@@ -17,10 +18,11 @@ from question_bank.formats.native import Bank, read_bank
 
 from ..extensions import db
 from ..labels import ROLE_LABELS
-from ..models import User
+from ..models import Exam, SchoolClass, User
 from ..security import hash_password
-from . import accounts, banks
+from . import accounts, banks, blueprints, exams, papers
 from .errors import N_, Problem, ProblemsError
+from .taxonomy import category_by_code
 
 DEMO_DIR = Path(__file__).resolve().parent.parent / "demo_data"
 
@@ -40,6 +42,9 @@ class DemoReport:
     accounts: list[DemoAccount] = field(default_factory=list)
     #: (bank file name, what its import did), in file-name order
     banks: list[tuple[str, banks.ImportReport]] = field(default_factory=list)
+    #: the demo exam, and whether this load made it
+    exam: Exam | None = None
+    exam_created: bool = False
 
 
 def read_demo_banks(folder: Path = DEMO_DIR) -> list[tuple[str, Bank]]:
@@ -68,7 +73,38 @@ def load_demo(folder: Path = DEMO_DIR) -> DemoReport:
     report = DemoReport(accounts=load_accounts(folder / "accounts.json"))
     for name, bank in loaded:
         report.banks.append((name, banks.import_bank(bank, filename=name)))
+    report.exam, report.exam_created = ensure_demo_exam()
     return report
+
+
+DEMO_EXAM_TITLE = "示范考试：计算机类专业知识"
+DEMO_EXAM_CLASS = "2024级计算机1班"
+DEMO_EXAM_DAYS = 365
+
+
+def ensure_demo_exam() -> tuple[Exam | None, bool]:
+    """An exam for the demo class to try the exam page: two parallel forms of the 计算机类 default
+    blueprint, open for a year, three attempts, answers and explanations shown after submitting.
+    Made once; returns ``(exam, created)`` (None when the demo class is missing or the bank too small).
+    """
+    existing = db.session.scalar(select(Exam).where(Exam.title == DEMO_EXAM_TITLE))
+    if existing is not None:
+        return existing, False
+    klass = db.session.scalar(select(SchoolClass).where(SchoolClass.name == DEMO_EXAM_CLASS))
+    category = category_by_code("JSJ")
+    if klass is None or category is None:
+        return None, False
+    try:
+        drawn = papers.assemble_papers(blueprints.get_default(category), seed=2024, forms=2,
+                                       title=DEMO_EXAM_TITLE)
+    except ProblemsError:  # a smaller demo bank than the shipped one: no demo exam
+        db.session.rollback()
+        return None, False
+    opens, _ = exams.default_window(drawn[0].minutes)
+    spec = exams.ExamSpec(title=DEMO_EXAM_TITLE, opens_at=opens, closes_at=opens + timedelta(days=DEMO_EXAM_DAYS),
+                          paper_ids=[p.id for p in drawn], class_ids=[klass.id], attempts_allowed=3,
+                          review_after_submit="full", review_after_close="full")
+    return exams.create_exam(spec, None), True
 
 
 def _check_distinct_uids(loaded: list[tuple[str, Bank]]) -> None:
@@ -126,6 +162,10 @@ def load_and_report(echo: Callable[[str], None]) -> DemoReport:
     stats = banks.bank_stats()
     summary = "，".join(f"{c['code']} {c['items']}" for c in stats["categories"])
     echo(f"已发布试题共 {stats['total']} 道：{summary}")
+    if report.exam is not None:
+        state = "新建" if report.exam_created else "已有"
+        echo(f"示范考试（{state}）：编号 {report.exam.id}，{report.exam.title}，{DEMO_EXAM_CLASS}，"
+             f"{report.exam.minutes} 分钟，可作答 {report.exam.attempts_allowed} 次")
     return report
 
 

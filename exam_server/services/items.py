@@ -40,6 +40,7 @@ class ItemDraft:
     knowledge_point_ids: list[int] = field(default_factory=list)
     tags: list[str] = field(default_factory=list)
     source: str = ""
+    case_sensitive: bool = False
 
 
 # ---------------------------------------------------------------- conversions
@@ -68,6 +69,7 @@ def to_domain(item: Item, version: ItemVersion | None = None) -> qb.Item:
         answer=_answer_to_domain(version.type, version.answer),
         explanation=version.explanation, difficulty=version.difficulty, points=version.points,
         scoring_points=tuple(qb.ScoringPoint(p["text"], p["points"]) for p in version.scoring_points or []),
+        case_sensitive=bool(version.case_sensitive),
         category=item.category.code, subject=item.subject.name,
         knowledge_points=tuple(p.name for p in item.knowledge_points),
         tags=tuple(t.name for t in item.tags), source=item.source, status=item.status,
@@ -87,6 +89,7 @@ def _draft_to_domain(draft: ItemDraft) -> qb.Item:
         difficulty=draft.difficulty, points=draft.points,
         scoring_points=tuple(qb.ScoringPoint(str(p.get("text", "")), float(p.get("points") or 0))
                              for p in draft.scoring_points),
+        case_sensitive=bool(draft.case_sensitive) and draft.type == "blank",
     )
 
 
@@ -139,6 +142,7 @@ def _fill_version(version: ItemVersion, draft: ItemDraft, editor: User | None) -
     version.explanation = draft.explanation
     version.difficulty = float(draft.difficulty)
     version.points = float(draft.points)
+    version.case_sensitive = bool(draft.case_sensitive) and draft.type == "blank"
     version.created_by = editor
     version.created_at = utcnow()
 

@@ -71,6 +71,7 @@ def item_to_dict(item: Item) -> dict[str, Any]:
         "answer": answer,
         "scoring_points": [{"text": p.text, "points": p.points} for p in item.scoring_points],
         "explanation": item.explanation, "difficulty": item.difficulty, "points": item.points,
+        **({"case_sensitive": True} if item.case_sensitive else {}),
         "tags": list(item.tags), "source": item.source, "author": item.author,
         "created_at": item.created_at, "updated_at": item.updated_at,
     }
@@ -380,7 +381,7 @@ def item_from_dict(raw: Any) -> Item:
         answer=_answer(item_type, raw.get("answer"), problems),
         explanation=sanitize(str(raw.get("explanation") or "")),
         difficulty=_difficulty(raw, problems), points=_number(raw, "points", 1.0, problems),
-        scoring_points=tuple(scoring),
+        scoring_points=tuple(scoring), case_sensitive=raw.get("case_sensitive") is True,
         category=str(raw.get("category") or "").strip(), subject=str(raw.get("subject") or "").strip(),
         knowledge_points=string_lists["knowledge_points"], tags=string_lists["tags"],
         source=str(raw.get("source") or ""), status=status if status in ITEM_STATUSES else "draft",

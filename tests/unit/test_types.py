@@ -1,4 +1,6 @@
 """Validation and grading of the five item types."""
+import dataclasses
+
 import pytest
 
 from question_bank.model import Item, Option, ScoringPoint, difficulty_level
@@ -94,7 +96,8 @@ def test_multiple_choice_rules(rule, chosen, points):
 
 def test_blank_grading_folds_width_case_and_spaces_and_gives_credit_per_blank():
     item = Item("blank", "x", answer=(("I=U/R",), ("欧姆",)), points=4)
-    assert ITEM_TYPES["blank"].grade(item, ["ｉ = u/r", "欧姆"]).points == pytest.approx(2)  # spaces inside differ
+    assert ITEM_TYPES["blank"].grade(item, ["ｉ = u/r", "欧 姆"]).points == 4  # full-width, case, spaces
+    assert ITEM_TYPES["blank"].grade(item, ["I=R/U", "欧姆"]).points == 2
     assert ITEM_TYPES["blank"].grade(item, [" I=U/R ", "欧姆"]).points == 4
     assert ITEM_TYPES["blank"].grade(item, ["i=u/r"]).points == 2
 
@@ -107,3 +110,28 @@ def test_short_answer_waits_for_a_teacher():
 
 def test_difficulty_levels():
     assert [difficulty_level(p) for p in (0.9, 0.7, 0.69, 0.4, 0.39)] == ["easy", "easy", "medium", "medium", "hard"]
+
+
+def test_blank_case_matters_when_the_item_says_so():
+    item = Item("blank", "x", answer=(("mA",),), points=2, case_sensitive=True)
+    assert ITEM_TYPES["blank"].grade(item, ["ｍA"]).points == 2
+    assert ITEM_TYPES["blank"].grade(item, ["MA"]).points == 0
+    assert ITEM_TYPES["blank"].grade(dataclasses.replace(item, case_sensitive=False), ["MA"]).points == 2
+
+
+@pytest.mark.parametrize("accepted, given, right", [
+    ("12.5", "12.50", True), ("12.5", "１２．５", True), ("12.5", "12.6", False),
+    ("12.5±0.1", "12.41", True), ("12.5±0.1", "12.6", True), ("12.5±0.1", "12.61", False),
+    ("12.5 +- 0.1", "12.45", True), ("-3", "-3.0", True), ("1e3", "1000", True),
+    ("12.5±0.1", "12.5V", False), ("12.5", "", False), ("0", "0", True), ("3.14", "abc", False),
+])
+def test_blank_numbers_match_by_value_within_the_tolerance(accepted, given, right):
+    item = Item("blank", "x", answer=((accepted,),), points=1)
+    assert ITEM_TYPES["blank"].grade(item, [given]).correct is right
+
+
+def test_blank_alternatives_each_count_and_a_bad_tolerance_is_refused():
+    item = Item("blank", "x", answer=(("欧姆定律", "Ohm's law", "I=U/R"),), points=1)
+    assert all(ITEM_TYPES["blank"].grade(item, [g]).correct for g in ("ohm's LAW", "I = U / R", "欧姆定律"))
+    bad = Item("blank", "x", answer=(("12±abc",),), points=1)
+    assert [p.where for p in validate(bad)] == ["answer[1]"]

@@ -78,10 +78,12 @@ def test_init_demo_twice_loads_accounts_and_banks_once(database_url, run):
     loaded = row_counts(database_url)
     assert loaded["user_account"] == 34 and loaded["school"] == 1 and loaded["school_class"] == 1
     assert loaded["category"] == 10 and loaded["item"] == demo_item_count()
+    assert loaded["exam"] == 1 and loaded["exam_paper"] == 2 and "示范考试（新建）" in first.stdout
 
     second = run("init", "--demo")
     assert second.exit_code == 0, second.output
     assert "新建 0 个" in second.stdout and "新增 0 道" in second.stdout or not demo_item_count()
+    assert "示范考试（已有）" in second.stdout
     assert row_counts(database_url) == loaded
 
     engine = create_engine(database_url)

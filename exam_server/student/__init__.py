@@ -1,0 +1,1 @@
+"""Students' pages: my exams, the exam page, results."""
