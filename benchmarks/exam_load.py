@@ -38,7 +38,9 @@ generator itself sent (p99 / max); large values mean it could not keep up.
 Checks: after the saves, the ``response`` rows of the exam equal the distinct
 (attempt, slot) pairs whose save was acknowledged (HTTP 200), and each row's
 seq is the highest acknowledged for its slot; the same for the baseline table;
-after the submits, the submitted attempts equal the acknowledged submits.
+after the submits, the submitted attempts equal the acknowledged submits, and
+then (submitting only closes an attempt; the server grades in the background)
+the time until every one of them is graded.
 
 Columns: requests; window (planned spread, s); done in (first planned send to
 last answer, s); req/s (answers per second over "done in"); latency p50 / p99 /
@@ -78,6 +80,7 @@ HOST = "127.0.0.1"
 PASSWORD = "bench-pass-1"
 PHASES = ("logins", "starts", "baseline", "saves", "submits")
 REQUEST_TIMEOUT = 120
+GRADING_TIMEOUT = 300  # seconds to wait for the server to grade every submitted attempt
 SETUP_LOGINS_PER_SECOND = 150
 SETUP_STARTS_PER_SECOND = 100
 
@@ -489,17 +492,34 @@ def check_rows(engine, table: str, key: str, acks: Acks, scope: list[int]) -> st
             f"{len(wrong)}: {verdict}")
 
 
-def check_submitted(engine, attempts: list[int], submitted: set) -> str:
+def _attempt_ids(engine, attempts: list[int], condition: str) -> set:
     from sqlalchemy import text
 
+    found = set()
     with engine.connect() as connection:
-        done = set()
         for first in range(0, len(attempts), 500):
             chunk = ",".join(str(int(n)) for n in attempts[first:first + 500])
-            done |= set(connection.scalars(text(
-                f"SELECT id FROM attempt WHERE status = 'submitted' AND graded_at IS NOT NULL AND id IN ({chunk})")))
-    verdict = "OK" if done == submitted else "FAILED"
-    return (f"attempts submitted and graded: {len(done):,}, submits acknowledged: {len(submitted):,}; "
+            found |= set(connection.scalars(text(f"SELECT id FROM attempt WHERE {condition} AND id IN ({chunk})")))
+    return found
+
+
+def check_submitted(engine, attempts: list[int], submitted: set, grading: bool = True) -> str:
+    """The submitted attempts equal the acknowledged submits; then wait until the server has graded them all."""
+    done = _attempt_ids(engine, attempts, "status = 'submitted'")
+    if done != submitted:
+        return (f"attempts submitted: {len(done):,}, submits acknowledged: {len(submitted):,}; FAILED")
+    if not grading:
+        return f"attempts submitted: {len(done):,} = submits acknowledged (no finaliser: not graded); OK"
+    started = time.monotonic()
+    graded: set = set()
+    while time.monotonic() - started < GRADING_TIMEOUT:
+        graded = _attempt_ids(engine, attempts, "status = 'submitted' AND graded_at IS NOT NULL")
+        if graded == submitted:
+            break
+        time.sleep(0.5)
+    verdict = "OK" if graded == submitted else "FAILED"
+    return (f"attempts submitted: {len(done):,} = submits acknowledged; graded by the server (in the "
+            f"background) {len(graded):,} within {time.monotonic() - started:.1f} s after the last answer; "
             f"{verdict}")
 
 
@@ -651,7 +671,7 @@ async def drive(args, port: int, server_pid: int, setup: dict, engine, postgres:
         plan = [(t, submit_action(client, s, submitted)) for t, s in zip(spread(last, args.submit_window, rng),
                                                                          chosen)]
         show(await run_phase("submits", plan, args.submit_window, server_pid, postgres))
-        check = check_submitted(engine, [s.attempt for s in chosen], submitted)
+        check = check_submitted(engine, [s.attempt for s in chosen], submitted, grading=not args.no_finaliser)
         print("| " + check + " |", flush=True)
         ok = ok and check.endswith("OK")
     return ok
@@ -678,6 +698,8 @@ def parse_arguments():
     parser.add_argument("--generator-nice", type=int, default=-10,
                         help="niceness of the load generator (the server keeps 0); see prioritise_generator")
     parser.add_argument("--txn", default="product", help="benchmarks/autosave_app.py's BENCH_TXN (an experiment)")
+    parser.add_argument("--no-finaliser", action="store_true",
+                        help="run the server without its background thread (nothing is finalised or graded)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--trace", action="store_true",
                         help="time each request inside the app: CPU, SQLite lock wait and hold (a table at the end)")
@@ -739,7 +761,7 @@ def main() -> None:
               f"计算机类 paper; setup {time.monotonic() - started:.0f} s\n", flush=True)
         port = free_port()
         command = [sys.executable, str(HERE / "bench_server.py"), "--server", "gunicorn", "--port", str(port),
-                   "--workers", str(args.workers), "--finaliser"]
+                   "--workers", str(args.workers)] + ([] if args.no_finaliser else ["--finaliser"])
         with open(folder / "server.log", "w") as log:
             process = subprocess.Popen(command, env=env, stdout=log, stderr=subprocess.STDOUT,
                                        start_new_session=True)

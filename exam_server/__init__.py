@@ -3,7 +3,7 @@ import os
 
 from flask import Flask
 
-from . import database, errors, hardening, i18n, labels, security
+from . import activity, database, errors, hardening, i18n, labels, security
 from .config import DefaultConfig
 from .extensions import babel, csrf, db, login_manager, migrate
 
@@ -18,6 +18,7 @@ def create_app(test_config=None):
     app = Flask(__name__, instance_path=os.path.abspath(instance) if instance else None,
                 instance_relative_config=True)
     hardening.init_app(app)  # before any blueprint builds its <int:…> routes
+    activity.init_app(app)  # background grading gives way to requests
     app.config.from_object(DefaultConfig)
     app.config.from_pyfile("config.py", silent=True)
     if os.environ.get("DATABASE_URL"):
@@ -25,6 +26,9 @@ def create_app(test_config=None):
     if test_config:
         app.config.from_mapping(test_config)
     database.configure(app)
+    # JSON replies as UTF-8 in the order built: an exam's items are a third of the size of \u escapes
+    app.json.ensure_ascii = False
+    app.json.sort_keys = False
     security.configure_secret_key(app)
 
     db.init_app(app)

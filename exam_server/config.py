@@ -33,8 +33,12 @@ class DefaultConfig:
     FORCE_PASSWORD_CHANGE_ON_IMPORT = True
     MIN_PASSWORD_LENGTH = 6
 
-    #: how often each server process submits and grades attempts whose time ran out (0: never)
+    #: how often each server process submits attempts whose time ran out and grades submitted ones (0: never)
     FINALISE_INTERVAL_SECONDS = 5
+    #: submitted attempts are graded when the server is idle, or after waiting this long whatever the load
+    GRADE_WAIT_SECONDS = 20
+    #: a result page whose grading is not done yet reloads after this many seconds (± 25 %)
+    RESULT_REFRESH_SECONDS = 5
 
     MAX_CONTENT_LENGTH = 64 * 1024 * 1024
     MAX_IMAGE_BYTES = 2 * 1024 * 1024

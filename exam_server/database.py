@@ -62,7 +62,22 @@ def writing():
         _writing.reset(token)
 
 
+_reading: ContextVar[bool] = ContextVar("sqlite_reading", default=False)
+
+
+@contextmanager
+def reading():
+    """A write request's reading after its commit (the reply's body): plain BEGIN, no write lock."""
+    token = _reading.set(True)
+    try:
+        yield
+    finally:
+        _reading.reset(token)
+
+
 def _may_write() -> bool:
+    if _reading.get():
+        return False
     return _writing.get() or (has_request_context() and request.method in WRITE_METHODS)
 
 

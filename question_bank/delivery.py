@@ -62,15 +62,17 @@ def client_items(paper: Paper, variant: Variant, translate: Callable[[str], str]
     Fill-in items add ``"blanks"`` (how many). Never a key or an explanation.
     """
     items = []
+    truefalse = [(key, translate(text)) for key, text in TRUEFALSE_OPTIONS]
+    points = [_plain(section.points_each) for section in paper.sections]
     for number, slot in enumerate(variant.slots, start=1):
         item = slot.item
         entry: dict[str, Any] = {"slot": number, "section": slot.section, "type": item.type, "stem": item.stem,
-                                 "options": [], "points": _plain(paper.sections[slot.section].points_each)}
+                                 "options": [], "points": points[slot.section]}
         if item.type in ("single", "multiple"):
             entry["options"] = [{"id": o.id, "text": o.text, "image": media_url(o.image) if o.image else None}
                                 for o in item.options]
         elif item.type == "truefalse":
-            entry["options"] = [{"id": key, "text": translate(text), "image": None} for key, text in TRUEFALSE_OPTIONS]
+            entry["options"] = [{"id": key, "text": text, "image": None} for key, text in truefalse]
         elif item.type == "blank":
             entry["blanks"] = len(item.answer or ())
         items.append(entry)

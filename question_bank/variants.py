@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import random
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from typing import Any
 
 from .model import OPTION_IDS, Item, Option
@@ -80,6 +81,20 @@ def _slot(section: int, item: Item, rng: random.Random) -> VariantSlot:
     if item.type not in _CHOICE_TYPES or not item.options:
         return VariantSlot(section, item.uid, item)
     order = shuffled_options(item.options, rng)
+    try:
+        shown = _displayed(item, order)
+    except TypeError:  # an unhashable field (a list where a tuple belongs): build it without the cache
+        shown = _displayed.__wrapped__(item, order)
+    return VariantSlot(section, item.uid, shown, tuple(o.id for o in order))
+
+
+@lru_cache(maxsize=8192)
+def _displayed(item: Item, order: tuple[Option, ...]) -> Item:
+    """``item`` with its options in ``order``, relabelled A, B, …, and its answer in those letters.
+
+    Cached: a four-option item has only 24 orders, and every student of an exam
+    sees one of them, so a hall of students shares a few hundred displayed items.
+    """
     displayed = {o.id: OPTION_IDS[k] for k, o in enumerate(order)}
     options = tuple(replace(o, id=OPTION_IDS[k]) for k, o in enumerate(order))
     keys = tuple(item.answer) if item.answer else ()
@@ -87,8 +102,7 @@ def _slot(section: int, item: Item, rng: random.Random) -> VariantSlot:
         answer = displayed.get(keys[0], "") if keys else item.answer
     else:
         answer = tuple(sorted(displayed[k] for k in keys if k in displayed))
-    shown = replace(item, options=options, answer=answer)
-    return VariantSlot(section, item.uid, shown, tuple(o.id for o in order))
+    return replace(item, options=options, answer=answer)
 
 
 def to_original(slot: VariantSlot, response: Any) -> Any:

@@ -262,11 +262,15 @@ def _schemas() -> dict[str, Any]:
             "responses": {"type": "array", "items": _ref("SavedResponse"),
                           "description": "Every saved response by slot, with its seq: restore the page from "
                                          "it and continue numbering saves above the highest seq."},
-            "score": {"type": "number", "description": "Only when submitted and the exam's review policy "
-                                                       "shows the score."},
-            "max_score": {"type": "number", "description": "Only with `score`."},
+            "grading": {"type": "boolean",
+                        "description": "Only when submitted and the exam's review policy shows the score: true "
+                                       "for the few seconds until the server has graded the attempt (then "
+                                       "`score` is null); ask again a moment later."},
+            "score": {"type": "number", "nullable": True,
+                      "description": "Only with `grading`: the total so far, null while grading."},
+            "max_score": {"type": "number", "nullable": True, "description": "Only with `grading`."},
             "provisional": {"type": "boolean",
-                            "description": "Only with `score`: true while short answers wait for marking."}},
+                            "description": "Only with `grading`: true while short answers wait for marking."}},
             ["id", "exam_id", "number", "status", "server_time", "started_at", "deadline", "submitted_at",
              "submitted_by", "slots", "answered", "responses"], closed=True),
         "StartRequest": _obj({"access_code": {"type": "string",
@@ -311,6 +315,9 @@ def _schemas() -> dict[str, Any]:
                       "description": "What the exam's review policy shows now: `none` (only that it was "
                                      "submitted), `score` (the totals), `full` (also every item with the "
                                      "response, the key and the explanation)."},
+            "grading": {"type": "boolean", "enum": [True],
+                        "description": "Present (true) from level `score` for the few seconds until the server "
+                                       "has graded the attempt; nothing else is reported then. Ask again."},
             "score": {"type": "number", "description": "From level `score`."},
             "max_score": {"type": "number", "description": "From level `score`."},
             "pending_points": {"type": "number", "description": "From level `score`: points still to be marked."},
@@ -409,7 +416,8 @@ def _paths() -> dict[str, Any]:
                           "400": _error("Without a valid CSRF header.", "csrf"), **student, "404": not_yours}}},
         f"{PREFIX}/attempts/{{attempt_id}}/submit": {"post": {
             "tags": ["Attempts"], "operationId": "submitAttempt", "summary": "Submit (交卷)",
-            "description": "Closes and grades the attempt. Submitting a submitted attempt changes nothing. "
+            "description": "Closes the attempt; the server grades it within seconds (until then the reply "
+                           "and AttemptState carry `grading` true). Submitting a submitted attempt changes nothing. "
                            "After the grace period the server has submitted it already (`submitted_by` "
                            "`server`), with the responses saved in time.",
             "security": _WRITE, "parameters": [_ATTEMPT_ID],

@@ -15,8 +15,9 @@ def iso(moment: datetime | None) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
 
 
-def exam_summary(exam: Exam, user: User, now: datetime) -> dict[str, Any]:
-    mine = exams.attempts_of(exam, user)
+def exam_summary(exam: Exam, user: User, now: datetime, mine: list[Attempt] | None = None) -> dict[str, Any]:
+    """The exam as the student's list shows it; ``mine``: the student's attempts, when the caller has them."""
+    mine = exams.attempts_of(exam, user) if mine is None else mine
     return {
         "id": exam.id, "title": exam.title, "category": exam.category.name,
         "opens_at": iso(exam.opens_at), "closes_at": iso(exam.closes_at), "minutes": exam.minutes,
@@ -26,19 +27,23 @@ def exam_summary(exam: Exam, user: User, now: datetime) -> dict[str, Any]:
     }
 
 
-def attempt_state(attempt: Attempt, now: datetime) -> dict[str, Any]:
-    """Status, time and every saved response by slot with its seq; the score when the review policy shows it."""
-    saved = attempts.responses_of(attempt)
+def attempt_state(attempt: Attempt, now: datetime, saved: list | None = None) -> dict[str, Any]:
+    """Status, time and every saved response by slot with its seq; the score when the review policy shows it.
+
+    Right after submitting, ``grading`` is true and ``score`` null for a few seconds.
+    """
+    saved = attempts.saved_responses(attempt.id) if saved is None else saved
     state = {
         "id": attempt.id, "exam_id": attempt.exam_id, "number": attempt.number, "status": attempt.status,
         "server_time": iso(now), "started_at": iso(attempt.started_at), "deadline": iso(attempt.deadline_at),
         "submitted_at": iso(attempt.submitted_at), "submitted_by": attempt.submitted_by or None,
         "slots": len(attempt.layout),
-        "answered": sum(1 for r in saved.values() if r.answered),
+        "answered": sum(1 for r in saved if r.answered),
         "responses": [{"slot": r.slot, "response": r.response, "seq": r.seq, "saved_at": iso(r.saved_at)}
-                      for r in sorted(saved.values(), key=lambda r: r.slot) if r.seq > 0],
+                      for r in saved if r.seq > 0],
     }
     if attempt.status == "submitted" and results.review_level(attempt, now) != "none":
+        state["grading"] = attempt.graded_at is None
         state["score"] = attempt.score
         state["max_score"] = attempt.max_score
         state["provisional"] = bool(attempt.pending_points)

@@ -17,6 +17,7 @@ from flask_wtf.csrf import generate_csrf
 
 from question_bank import delivery
 
+from .. import database
 from ..extensions import csrf
 from ..i18n import problem_text
 from ..models import utcnow
@@ -114,16 +115,17 @@ def start(exam_id: int):
     data = request.get_json(silent=True) or {}
     if not isinstance(data, dict):
         raise Refused("invalid", 400, N_("请求正文须为 JSON 对象（Content-Type: application/json）"))
-    attempt, started = attempts.start_or_resume(exams.get_exam(exam_id), current_user, device=_device(data),
-                                                address=_address(), access_code=str(data.get("access_code") or ""),
-                                                now=g.now)
-    paper = attempts.delivered_paper(attempt.paper_id)
-    shown = attempts.attempt_variant(attempt, attempt.exam, paper)
-    body = {"attempt": attempt_state(attempt, g.now),
-            "exam": exam_summary(attempt.exam, current_user, g.now),
-            "sections": delivery.client_sections(paper),
-            "items": delivery.client_items(paper, shown, translate=_,
-                                           media_url=lambda name: url_for("media.serve", name=name))}
+    exam = exams.get_exam(exam_id)  # held here, so the reply finds it in the session without a query
+    attempt, started, mine = attempts.start_or_resume(exam, current_user, device=_device(data), address=_address(),
+                                                      access_code=str(data.get("access_code") or ""), now=g.now)
+    with database.reading():  # committed: reading the reply needs no write lock
+        paper = attempts.delivered_paper(attempt.paper_id)
+        shown = attempts.attempt_variant(attempt, exam, paper)
+        body = {"attempt": attempt_state(attempt, g.now, saved=[] if started else None),
+                "exam": exam_summary(exam, current_user, g.now, mine),
+                "sections": delivery.client_sections(paper),
+                "items": delivery.client_items(paper, shown, translate=_,
+                                               media_url=lambda name: url_for("media.serve", name=name))}
     return jsonify(body), 201 if started else 200
 
 
@@ -158,7 +160,8 @@ def ping(attempt_id: int):
 def submit(attempt_id: int):
     attempt = attempts.own_attempt(attempt_id, current_user, g.now)
     attempts.submit(attempt, "student", g.now)
-    return jsonify(attempt_state(attempt, g.now))
+    with database.reading():
+        return jsonify(attempt_state(attempt, g.now))
 
 
 @bp.get("/attempts/<int:attempt_id>/result")

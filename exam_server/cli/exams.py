@@ -135,10 +135,11 @@ def list_() -> None:
 
 @exam.command("finalize")
 def finalize() -> None:
-    """Submit and grade every attempt whose time ran out (the server does this every few seconds)."""
+    """Submit every attempt whose time ran out and grade every submitted one (the server does both every few seconds)."""
     with database.writing():  # wait for SQLite's write lock rather than fail during an exam
         done = attempts.finalise_overdue()
-    click.echo(f"已自动交卷 {done} 份超时的作答")
+        graded = attempts.grade_pending(limit=1_000_000)
+    click.echo(f"已自动交卷 {done} 份超时的作答，评分 {graded} 份")
 
 
 @exam.command("regrade")

@@ -16,12 +16,14 @@ import threading
 from collections import OrderedDict
 from dataclasses import replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Callable, NamedTuple
 
 from sqlalchemy import bindparam, func, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from question_bank import delivery
 from question_bank import paper as qp
@@ -36,9 +38,14 @@ from .items import to_domain
 from .papers import get_paper, paper_to_domain
 
 MAX_SEQ = 2**53  # what a JavaScript number holds exactly
+#: a save refreshes the attempt's last contact (the console's 最后联系) when it is older than this,
+#: so that a student answering quickly does not rewrite the attempt row with every click
+SEEN_EVERY = timedelta(seconds=10)
 _PAPER_CACHE_SIZE = 64
 _papers: OrderedDict[tuple, qp.Paper] = OrderedDict()
 _papers_lock = threading.Lock()
+_VARIANT_CACHE_SIZE = 128
+_variants: OrderedDict[tuple, tuple[qp.Paper, Variant]] = OrderedDict()
 
 
 # ---------------------------------------------------------------- papers and variants (cached)
@@ -79,8 +86,19 @@ def _with_corrected_keys(paper: qp.Paper, key_versions: dict[str, int]) -> qp.Pa
 
 
 def attempt_variant(attempt: Attempt, exam: Exam, paper: qp.Paper | None = None) -> Variant:
+    """The paper as this attempt shows it; the last few are cached (a start needs it twice)."""
     paper = paper or delivered_paper(attempt.paper_id)
-    return variant(paper, attempt.variant_key, exam.shuffle_items, exam.shuffle_options)
+    cache_key = (id(paper), attempt.variant_key, exam.shuffle_items, exam.shuffle_options)
+    with _papers_lock:
+        cached = _variants.get(cache_key)
+    if cached is not None and cached[0] is paper:
+        return cached[1]
+    shown = variant(paper, attempt.variant_key, exam.shuffle_items, exam.shuffle_options)
+    with _papers_lock:
+        _variants[cache_key] = (paper, shown)
+        while len(_variants) > _VARIANT_CACHE_SIZE:
+            _variants.popitem(last=False)
+    return shown
 
 
 def _choose_form(exam: Exam, user: User, number: int) -> int:
@@ -90,13 +108,15 @@ def _choose_form(exam: Exam, user: User, number: int) -> int:
 
 # ---------------------------------------------------------------- starting
 
-def _refuse_unless_may_sit(exam: Exam | None, user: User, address: str, now: datetime) -> Exam:
-    if exam is None or user.role != "student" or not exam_service.is_candidate(exam, user):
+def _refuse_unless_may_sit(exam: Exam | None, user: User, address: str, now: datetime) -> tuple[Exam, int]:
+    """The exam and the student's extra minutes."""
+    extra_minutes = exam_service.candidacy(exam, user) if exam is not None and user.role == "student" else None
+    if extra_minutes is None:
         raise Refused("not_found", 404, N_("没有这场考试，或你不在考生名单中"))
     if not exam_service.address_allowed(exam.allowed_networks, address):
         raise Refused("address_not_allowed", 403, N_("这台电脑（%(address)s）不在允许参加本场考试的网段内，请到指定机房作答"),
                       address=address)
-    return exam
+    return exam, extra_minutes
 
 
 def _overdue(attempt: Attempt, grace_seconds: int, now: datetime) -> bool:
@@ -108,25 +128,32 @@ def is_overdue(attempt: Attempt, now: datetime | None = None) -> bool:
     return attempt.status == "open" and _overdue(attempt, attempt.exam.grace_seconds, now or utcnow())
 
 
+class Sitting(NamedTuple):
+    attempt: Attempt
+    started: bool  # False: an open attempt was resumed
+    attempts: list[Attempt]  # all of the student's attempts at the exam, this one last
+
+
 def start_or_resume(exam: Exam | None, user: User, device: str = "", address: str = "", access_code: str = "",
-                    now: datetime | None = None) -> tuple[Attempt, bool]:
-    """The student's open attempt (resumed), or a new one; commits. Returns ``(attempt, started)``.
+                    now: datetime | None = None) -> Sitting:
+    """The student's open attempt (resumed), or a new one; commits. Returns ``(attempt, started, attempts)``.
 
     :raise Refused: outside the window, no attempts left, another PC holds the
         exam (``device_locked``), a wrong access code, an address not allowed.
     """
     now = now or utcnow()
     device = (device or "default")[:64]
-    exam = _refuse_unless_may_sit(exam, user, address, now)
+    exam, extra_minutes = _refuse_unless_may_sit(exam, user, address, now)
     for _ in range(2):  # a second try when another PC started the same attempt at the same moment
         attempts = exam_service.attempts_of(exam, user)
         current = attempts[-1] if attempts else None
         if current is not None and current.status == "open" and _overdue(current, exam.grace_seconds, now):
             finalise(current, "server", now)
         if current is not None and current.status == "open":
-            return _resume(exam, current, device, address, access_code, now), False
+            return Sitting(_resume(exam, current, device, address, access_code, now), False, attempts)
         try:
-            return _start(exam, user, len(attempts) + 1, device, address, access_code, now), True
+            attempt = _start(exam, user, len(attempts) + 1, extra_minutes, device, address, access_code, now)
+            return Sitting(attempt, True, [*attempts, attempt])
         except IntegrityError:
             db.session.rollback()
     raise Refused("conflict", 409, N_("正在另一台电脑上开始本场考试，请稍后再试"))
@@ -148,11 +175,24 @@ def _resume(exam: Exam, attempt: Attempt, device: str, address: str, access_code
         attempt.device_id = device
     attempt.client_ip = address
     attempt.last_seen_at = now
-    db.session.commit()
+    _commit_keeping_state()
     return attempt
 
 
-def _start(exam: Exam, user: User, number: int, device: str, address: str, access_code: str,
+def _commit_keeping_state() -> None:
+    """Commit without expiring the session's objects: the start's reply reads them right after.
+
+    Expiring would reload the attempt, the exam and the user in a new transaction.
+    """
+    session = db.session()
+    session.expire_on_commit = False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = True
+
+
+def _start(exam: Exam, user: User, number: int, extra_minutes: int, device: str, address: str, access_code: str,
            now: datetime) -> Attempt:
     if number > exam.attempts_allowed:
         raise Refused("no_attempts_left", 409, N_("你已交卷，本场考试不能再次作答"))
@@ -163,12 +203,12 @@ def _start(exam: Exam, user: User, number: int, device: str, address: str, acces
     paper_id = _choose_form(exam, user, number)
     attempt = Attempt(exam_id=exam.id, user_id=user.id, number=number, paper_id=paper_id,
                       variant_key=f"{exam.id}:{user.id}:{number}", status="open", started_at=now,
-                      deadline_at=delivery.deadline(now, exam.minutes, 60 * exam_service.extra_minutes(exam, user),
+                      deadline_at=delivery.deadline(now, exam.minutes, 60 * extra_minutes,
                                                     exam.closes_at),
                       device_id=device, client_ip=address, last_seen_at=now)
     attempt.layout = [list(shape) for shape in delivery.layout(attempt_variant(attempt, exam))]
     db.session.add(attempt)
-    db.session.commit()
+    _commit_keeping_state()
     return attempt
 
 
@@ -185,7 +225,8 @@ def _save_statements(dialect: str) -> tuple:
     if statements is None:
         attempt, exam, response = Attempt.__table__, Exam.__table__, Response.__table__
         check = (select(attempt.c.user_id, attempt.c.status, attempt.c.deadline_at, attempt.c.device_id,
-                        attempt.c.layout, exam.c.grace_seconds, exam.c.single_device, exam.c.allowed_networks)
+                        attempt.c.layout, attempt.c.last_seen_at, attempt.c.client_ip,
+                        exam.c.grace_seconds, exam.c.single_device, exam.c.allowed_networks)
                  .join(exam, exam.c.id == attempt.c.exam_id).where(attempt.c.id == bindparam("b_attempt")))
         upsert = (pg_insert if dialect == "postgresql" else sqlite_insert)(response)
         upsert = upsert.on_conflict_do_update(
@@ -245,7 +286,8 @@ def save(attempt_id: int, user: User, slot: Any, raw: Any, seq: Any, device: str
         "attempt_id": attempt_id, "slot": slot, "response": response, "answered": delivery.is_answered(response),
         "seq": seq, "saved_at": now}).first() is not None
     stored = seq if applied else connection.scalar(stored_seq, {"b_attempt": attempt_id, "b_slot": slot})
-    connection.execute(seen, {"b_attempt": attempt_id, "b_now": now, "b_address": address})
+    if row.client_ip != address or row.last_seen_at is None or now - row.last_seen_at >= SEEN_EVERY:
+        connection.execute(seen, {"b_attempt": attempt_id, "b_now": now, "b_address": address})
     db.session.commit()
     return {"slot": slot, "seq": stored, "applied": applied, "deadline": row.deadline_at}
 
@@ -265,64 +307,150 @@ def responses_of(attempt: Attempt) -> dict[int, Response]:
     return {r.slot: r for r in db.session.scalars(select(Response).where(Response.attempt_id == attempt.id))}
 
 
-def submit(attempt: Attempt, by: str = "student", now: datetime | None = None, actor: User | None = None) -> Attempt:
-    """Close and grade the attempt; commits. Submitting a submitted attempt changes nothing.
+def saved_responses(attempt_id: int) -> list[Any]:
+    """The attempt's stored responses as read-only rows (slot, response, answered, seq, saved_at), by slot."""
+    return list(db.session.execute(
+        select(Response.slot, Response.response, Response.answered, Response.seq, Response.saved_at)
+        .where(Response.attempt_id == attempt_id).order_by(Response.slot)))
 
-    A student's submit after the grace window is refused (the server has finalised, or will).
+
+def submit(attempt: Attempt, by: str = "student", now: datetime | None = None, actor: User | None = None) -> Attempt:
+    """Close the attempt; commits. Submitting a submitted attempt changes nothing.
+
+    A student's submit after the grace window is recorded as the server's (it
+    would have finalised the attempt anyway). Grading follows in the background
+    (:func:`grade_pending`); until then the attempt has no score.
     """
     now = now or utcnow()
     if attempt.status != "open":
         return attempt
     if by == "student" and _overdue(attempt, attempt.exam.grace_seconds, now):
-        finalise(attempt, "server", now)
-        return attempt
+        by = "server"
     finalise(attempt, by, now, actor)
     return attempt
 
 
 def finalise(attempt: Attempt, by: str, now: datetime, actor: User | None = None) -> bool:
-    """Close an open attempt and grade it; commits. False when someone else closed it first."""
-    claimed = db.session.execute(update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open").values(
-        status="submitted", submitted_at=now, submitted_by=by)).rowcount
+    """Close an open attempt with one conditional UPDATE; commits. False when someone else closed it first.
+
+    Closing is kept this cheap so that a whole hall can submit at the same
+    minute; :func:`grade_pending` grades the attempt moments later.
+    """
+    claimed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt.id, Attempt.status == "open")
+        .values(status="submitted", submitted_at=now, submitted_by=by)
+        .execution_options(synchronize_session=False)).rowcount
     if not claimed:
         db.session.rollback()
         return False
-    db.session.refresh(attempt)
+    for name, value in (("status", "submitted"), ("submitted_at", now), ("submitted_by", by)):
+        set_committed_value(attempt, name, value)  # what the UPDATE wrote, without reloading the attempt
     if by != "student":
         log(attempt.exam, attempt, actor, "force_submit" if by == "proctor" else "finalised", {})
-    grade(attempt, now)
-    db.session.commit()
+    _commit_keeping_state()
     return True
 
 
-def grade(attempt: Attempt, now: datetime | None = None) -> delivery.AttemptResult:
-    """Grade every slot into the response rows (a row is made for unanswered slots) and the attempt's totals.
+def _grade_statements(dialect: str) -> tuple:
+    """The statements of grading, built once per dialect (see :func:`_save_statements`)."""
+    statements = _GRADE_STATEMENTS.get(dialect)
+    if statements is None:
+        response = Response.__table__
+        stored = select(response.c.slot, response.c.response, response.c.points, response.c.correct).where(
+            response.c.attempt_id == bindparam("b_attempt"))
+        write = (pg_insert if dialect == "postgresql" else sqlite_insert)(response)
+        write = write.on_conflict_do_update(index_elements=["attempt_id", "slot"], set_={
+            "points": write.excluded.points, "correct": write.excluded.correct})
+        statements = _GRADE_STATEMENTS[dialect] = (stored, write)
+    return statements
 
-    Marks already given to subjective items are kept. Does not commit.
+
+_GRADE_STATEMENTS: dict[str, tuple] = {}
+
+
+def _grade_rows(attempt: Attempt, now: datetime) -> delivery.AttemptResult:
+    """Grade every slot of ``attempt`` into its response rows (a row is made for unanswered slots).
+
+    Marks already given to subjective items are kept. Returns the totals; does not commit.
     """
     exam = attempt.exam
     paper = delivered_paper(attempt.paper_id, exam.key_versions or None)
     shown = attempt_variant(attempt, exam, paper)
-    stored = responses_of(attempt)
-    result = delivery.grade_attempt(paper, shown, {slot: r.response for slot, r in stored.items()})
-    slots = []
+    stored_rows, write = _grade_statements(db.engine.dialect.name)
+    db.session.flush()  # a teacher's mark set in this session must be read below
+    connection = db.session.connection()
+    stored = {row.slot: row for row in connection.execute(stored_rows, {"b_attempt": attempt.id})}
+    result = delivery.grade_attempt(paper, shown, {slot: row.response for slot, row in stored.items()})
+    slots, values = [], []
     for outcome in result.slots:
         row = stored.get(outcome.slot)
-        if row is None:
-            row = Response(attempt_id=attempt.id, slot=outcome.slot, response={}, answered=False, seq=0,
-                           saved_at=now or utcnow())
-            db.session.add(row)
-        if outcome.points is not None or row.points is None:  # keep a teacher's mark
-            row.points, row.correct = outcome.points, outcome.correct
-        slots.append(replace(outcome, points=row.points, correct=row.correct))
-    totals = delivery.AttemptResult(tuple(slots))
+        if outcome.points is None and row is not None and row.points is not None:  # keep a teacher's mark
+            outcome = replace(outcome, points=row.points, correct=row.correct)
+        slots.append(outcome)
+        values.append({"attempt_id": attempt.id, "slot": outcome.slot, "response": {}, "answered": False, "seq": 0,
+                       "saved_at": now, "points": outcome.points, "correct": outcome.correct})
+    connection.execute(write, values)
+    return delivery.AttemptResult(tuple(slots))
+
+
+def grade(attempt: Attempt, now: datetime | None = None) -> delivery.AttemptResult:
+    """Grade the attempt now, into its response rows and its totals (regrading one that was graded). Does not commit."""
+    now = now or utcnow()
+    totals = _grade_rows(attempt, now)
     attempt.score, attempt.max_score, attempt.pending_points = totals.score, totals.max_score, totals.pending
-    attempt.graded_at = now or utcnow()
+    attempt.graded_at = now
     return totals
 
 
-def finalise_overdue(now: datetime | None = None, limit: int = 200) -> int:
-    """Finalise and grade attempts whose deadline and grace have passed; returns how many. Commits each."""
+def grade_submitted(attempt_id: int, now: datetime | None = None) -> bool:
+    """Grade one submitted, ungraded attempt; commits. False when there is nothing to do.
+
+    The totals are written by a conditional UPDATE (still submitted at the same
+    moment, still ungraded), so a reopen or a regrade in between wins and this
+    grading is rolled back.
+    """
+    now = now or utcnow()
+    attempt = db.session.get(Attempt, attempt_id)
+    if attempt is None or attempt.status != "submitted" or attempt.graded_at is not None:
+        db.session.rollback()
+        return False
+    submitted_at = attempt.submitted_at
+    totals = _grade_rows(attempt, now)
+    claimed = db.session.execute(
+        update(Attempt).where(Attempt.id == attempt_id, Attempt.status == "submitted",
+                              Attempt.submitted_at == submitted_at, Attempt.graded_at.is_(None))
+        .values(score=totals.score, max_score=totals.max_score, pending_points=totals.pending, graded_at=now)
+        .execution_options(synchronize_session=False)).rowcount
+    if not claimed:
+        db.session.rollback()
+        return False
+    db.session.commit()
+    return True
+
+
+def grade_pending(now: datetime | None = None, limit: int = 500, busy: Callable[[], bool] | None = None,
+                  wait_at_most: float = 0) -> int:
+    """Grade submitted attempts that have no score yet, the oldest first; returns how many. Commits each.
+
+    While ``busy()`` says the server has requests to serve, attempts submitted
+    less than ``wait_at_most`` seconds ago are left for a later round.
+    """
+    now = now or utcnow()
+    rows = db.session.execute(
+        select(Attempt.id, Attempt.submitted_at).where(Attempt.status == "submitted", Attempt.graded_at.is_(None))
+        .order_by(Attempt.submitted_at, Attempt.id).limit(limit)).all()
+    db.session.rollback()
+    done = 0
+    for attempt_id, submitted_at in rows:
+        if busy is not None and busy() and submitted_at > utcnow() - timedelta(seconds=wait_at_most):
+            break
+        if grade_submitted(attempt_id, now):
+            done += 1
+    return done
+
+
+def finalise_overdue(now: datetime | None = None, limit: int = 500) -> int:
+    """Close attempts whose deadline and grace have passed; returns how many. Commits each."""
     now = now or utcnow()
     rows = db.session.execute(
         select(Attempt.id, Attempt.deadline_at, Exam.grace_seconds).join(Exam, Exam.id == Attempt.exam_id)
@@ -351,7 +479,7 @@ def own_attempt(attempt_id: int, user: User, now: datetime | None = None, settle
 
     :raise Refused: ``not_found`` when it is not theirs.
     """
-    attempt = db.session.get(Attempt, attempt_id)
+    attempt = db.session.get(Attempt, attempt_id, options=[joinedload(Attempt.exam)])
     if attempt is None or attempt.user_id != user.id:
         raise Refused("not_found", 404, N_("没有这次作答"))
     now = now or utcnow()

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Iterable
 
-from sqlalchemy import case, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import case, false, func, null, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from question_bank.formats.blueprint import MAX_MINUTES
 
@@ -206,10 +206,20 @@ def may_manage(user: User, exam: Exam) -> bool:
 
 def is_candidate(exam: Exam, user: User) -> bool:
     """Whether ``user`` sits ``exam``: their class is assigned, or they are by name."""
-    if user.class_id is not None and db.session.scalar(select(exam_class.c.exam_id).where(
-            exam_class.c.exam_id == exam.id, exam_class.c.class_id == user.class_id)) is not None:
-        return True
-    return db.session.get(ExamCandidate, (exam.id, user.id)) is not None
+    return candidacy(exam, user) is not None
+
+
+def candidacy(exam: Exam, user: User) -> int | None:
+    """The extra minutes ``user`` has in ``exam`` (0 by default), or None when they do not sit it. One query."""
+    by_class = (select(exam_class.c.exam_id).where(exam_class.c.exam_id == exam.id,
+                                                   exam_class.c.class_id == user.class_id).scalar_subquery()
+                if user.class_id is not None else null())
+    extra = select(ExamCandidate.extra_minutes).where(ExamCandidate.exam_id == exam.id,
+                                                      ExamCandidate.user_id == user.id).scalar_subquery()
+    assigned, minutes = db.session.execute(select(by_class, extra)).one()
+    if minutes is not None:
+        return minutes
+    return 0 if assigned is not None else None
 
 
 def student_exams(user: User) -> list[Exam]:
@@ -232,11 +242,6 @@ def candidates(exam: Exam, class_id: int | None = None) -> list[User]:
     return list(db.session.scalars(query.options(selectinload(User.school_class)).order_by(User.username)))
 
 
-def extra_minutes(exam: Exam, user: User) -> int:
-    candidate = db.session.get(ExamCandidate, (exam.id, user.id))
-    return candidate.extra_minutes if candidate else 0
-
-
 def phase(exam: Exam, now: datetime | None = None) -> str:
     """"upcoming", "open" or "closed"."""
     now = now or utcnow()
@@ -257,7 +262,8 @@ def progress(exam_ids: list[int]) -> dict[int, tuple[int, int]]:
 
 
 def get_exam(exam_id: int) -> Exam | None:
-    return db.session.get(Exam, exam_id)
+    """The exam with its category and forms (a student's start reads both)."""
+    return db.session.get(Exam, exam_id, options=[joinedload(Exam.category), joinedload(Exam.forms)])
 
 
 def attempts_of(exam: Exam, user: User) -> list[Attempt]:

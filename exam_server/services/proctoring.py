@@ -90,7 +90,7 @@ def release_device(exam: Exam, attempt_id: int, by: User) -> None:
 
 
 def force_submit(exam: Exam, attempt_id: int, by: User, now: datetime | None = None) -> bool:
-    """Submit and grade an attempt for the student (it keeps every saved answer)."""
+    """Submit an attempt for the student (it keeps every saved answer); the server grades it moments later."""
     attempt = _attempt_of(exam, attempt_id)
     return attempt_service.finalise(attempt, "proctor", now or utcnow(), actor=by)
 

@@ -194,7 +194,7 @@ def preview(exam: Exam, translate: Callable[[str], str] = str) -> Plan:
     plan.submitted = len(attempts)
     for attempt in attempts:
         new = rescore(attempt, key_versions)
-        if _changed(attempt.score, new):
+        if attempt.graded_at is not None and _changed(attempt.score, new):  # ungraded ones get the new key anyway
             plan.scores.append(ScoreChange(attempt.id, attempt.number, attempt.user, attempt.score, new,
                                            attempt.max_score))
     return plan

@@ -57,6 +57,9 @@ def review(attempt: Attempt, now: datetime | None = None, translate: Callable[[s
                             "level": level}
     if level == "none":
         return body
+    if attempt.graded_at is None:  # submitted a moment ago: the server grades it within seconds
+        body["grading"] = True
+        return body
     body.update(score=attempt.score, max_score=attempt.max_score, pending_points=attempt.pending_points or 0,
                 provisional=bool(attempt.pending_points))
     if exam_service.phase(attempt.exam, now) == "closed":

@@ -1,7 +1,9 @@
 """Students' pages: my exams, the exam page (driven by /api/v1), results."""
 from __future__ import annotations
 
-from flask import Blueprint, abort, redirect, render_template, url_for
+import random
+
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
@@ -166,6 +168,8 @@ def result(attempt_id: int):
         return redirect(url_for("student.take", exam_id=attempt.exam_id))
     review = results.review(attempt, now, translate=_)
     sections = _sections(attempt) if review["level"] == "full" else []
+    refresh = current_app.config["RESULT_REFRESH_SECONDS"]
     return render_template("student/result.html", attempt=attempt, exam=attempt.exam, review=review,
                            sections=sections, closed=exam_service.phase(attempt.exam, now) == "closed",
-                           chinese_numerals=NUMERALS)
+                           chinese_numerals=NUMERALS,
+                           refresh_seconds=max(1, round(refresh * random.uniform(0.75, 1.25))))

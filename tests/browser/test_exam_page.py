@@ -2,6 +2,8 @@
 countdown follows the server (and a proctor's added time), and 交卷 leads to the score.
 
 The app runs with CSRF on, so every call the page makes must carry the token from its meta tag.
+Submitting only closes the attempt: the result page says it is grading and reloads itself until the
+server's background rounds (the ``grading`` fixture starts them, every half second) have graded it.
 """
 import shutil
 import time
@@ -10,6 +12,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
+from exam_server import finaliser
 from exam_server.extensions import db
 from exam_server.models import Attempt, Response, utcnow
 from exam_server.services import accounts, attempts, proctoring
@@ -32,7 +35,37 @@ def live_app(sqlite_template, tmp_path):
     """The browser tests' app, with CSRF checks on (the page must send X-CSRFToken)."""
     path = tmp_path / "live.sqlite3"
     shutil.copy(sqlite_template, path)
-    return make_app(tmp_path, f"sqlite:///{path}", WTF_CSRF_ENABLED=True)
+    return make_app(tmp_path, f"sqlite:///{path}", WTF_CSRF_ENABLED=True,
+                    FINALISE_INTERVAL_SECONDS=0.5, RESULT_REFRESH_SECONDS=1)
+
+
+@pytest.fixture
+def grading(live_server, live_app):
+    """Call it to start the server's background rounds (closing overdue attempts, grading), as ``serve`` does."""
+    threads = []
+
+    def start():
+        if not threads:
+            threads.append(finaliser.start(live_app))
+    yield start
+    for thread in threads:
+        thread.stop.set()
+        thread.join(timeout=10)
+
+
+GRADED_WAIT_MS = 15_000  # a round every 0.5 s, the result page reloading every second
+
+
+def grading_then_score(page, grading):
+    """The result page says it is grading (nothing grades yet), then shows the score by itself once graded."""
+    assert page.locator("#result-grading").inner_text() == "正在评分，几秒后本页自动刷新显示成绩…"
+    assert page.locator("#result-score").count() == 0
+    assert page.locator('meta[http-equiv="refresh"]').get_attribute("content") == "1"
+    grading()
+    score = page.locator("#result-score")
+    score.wait_for(timeout=GRADED_WAIT_MS)  # the page reloads itself: no reload here
+    assert page.locator("#result-grading").count() == 0 and page.locator('meta[http-equiv="refresh"]').count() == 0
+    return score.inner_text()
 
 
 @pytest.fixture
@@ -130,7 +163,8 @@ def queued(page, attempt_id):
     return page.evaluate(f"Object.keys(JSON.parse(localStorage.getItem('exam.queue.{attempt_id}') || '{{}}'))")
 
 
-def test_answers_survive_a_reload_and_submitting_shows_the_score(live_server, live_app, sitting, page, errors):
+def test_answers_survive_a_reload_and_submitting_shows_the_score(live_server, live_app, sitting, page, errors,
+                                                                grading):
     start_exam(page, live_server, sitting)
     attempt_id, keys = the_attempt(live_app)
     singles, multiples = slots_of(keys, "single"), slots_of(keys, "multiple")
@@ -176,7 +210,7 @@ def test_answers_survive_a_reload_and_submitting_shows_the_score(live_server, li
     assert f"以下题目带有标记：{singles[2]}" in dialog.inner_text()
     page.click("#exam-confirm-submit")
     page.wait_for_url(f"{live_server}/my/attempts/{attempt_id}/result")
-    score = page.locator("#result-score").inner_text()
+    score = grading_then_score(page, grading)
     assert score.startswith(f"得分：{expected_score} / 34") and "暂定" in score
     assert errors == []
 
@@ -264,7 +298,8 @@ def test_a_reload_while_saves_are_queued_loses_nothing(live_server, live_app, si
     assert errors == []
 
 
-def test_notices_before_the_end_and_time_up_lead_to_the_result(live_server, live_app, sitting, page, errors):
+def test_notices_before_the_end_and_time_up_lead_to_the_result(live_server, live_app, sitting, page, errors,
+                                                               grading):
     start_exam(page, live_server, sitting)
     attempt_id, keys = the_attempt(live_app)
 
@@ -295,7 +330,8 @@ def test_notices_before_the_end_and_time_up_lead_to_the_result(live_server, live
     assert page.locator(f"#item-{single} input").first.is_disabled()
     page.wait_for_url(f"{live_server}/my/attempts/{attempt_id}/result", timeout=15_000)
     assert page.locator("#result-status").inner_text().startswith("已交卷（考试时间到，系统自动交卷）")
-    assert page.locator("#result-score").inner_text().startswith("得分：2 / 34")
+    assert grading_then_score(page, grading).startswith("得分：2 / 34")
+    assert page.locator("#result-status").inner_text().startswith("已交卷（考试时间到，系统自动交卷）")
     assert errors == []
 
 
@@ -329,7 +365,8 @@ def test_the_access_code_and_another_pcs_lock_are_explained(live_server, live_ap
     assert errors == []
 
 
-def test_submitting_with_answers_not_yet_uploaded_asks_first(live_server, live_app, sitting, page, errors):
+def test_submitting_with_answers_not_yet_uploaded_asks_first(live_server, live_app, sitting, page, errors, grading):
+    grading()  # running all along, as on a real server
     start_exam(page, live_server, sitting)
     attempt_id, keys = the_attempt(live_app)
     single = slots_of(keys, "single")[0]
@@ -347,5 +384,7 @@ def test_submitting_with_answers_not_yet_uploaded_asks_first(live_server, live_a
     page.context.set_offline(False)
     dialog.locator("button", has_text="重试上传").click()
     page.wait_for_url(f"{live_server}/my/attempts/{attempt_id}/result")
-    assert page.locator("#result-score").inner_text().startswith("得分：2 / 34")
+    score = page.locator("#result-score")
+    score.wait_for(timeout=GRADED_WAIT_MS)  # at once, or after the page's reloads while grading
+    assert score.inner_text().startswith("得分：2 / 34")
     assert errors == []

@@ -35,10 +35,13 @@ from ..exam_fixtures import PASSWORD
 
 #: ``python -m exam_server.cli`` does not run (the package has no ``__main__``); this does
 SERVE_COMMAND = [sys.executable, "-c", "import sys; from exam_server.cli import main; sys.exit(main())", "serve"]
-INSTANCE_CONFIG = """\
+#: submitted attempts are graded when a worker is idle, or after this long whatever the load (20 s by default)
+GRADE_WAIT_SECONDS = 5
+INSTANCE_CONFIG = f"""\
 SECRET_KEY = "fault-tests-secret-key"
 BCRYPT_ROUNDS = 4
 FINALISE_INTERVAL_SECONDS = 1
+GRADE_WAIT_SECONDS = {GRADE_WAIT_SECONDS}
 """
 START_TIMEOUT = 40.0
 STOP_TIMEOUT = 30.0

@@ -28,7 +28,7 @@ from exam_server.services import attempts, exams
 from tests import exam_fixtures
 from tests.exam_fixtures import MAX_SCORE, right_response
 
-from .harness import ApiClient, Student, lost_or_invented, saving
+from .harness import GRADE_WAIT_SECONDS, ApiClient, Student, lost_or_invented, saving
 
 pytestmark = pytest.mark.skipif(not serving.gunicorn_available(),
                                 reason="the fault tests run gunicorn and signal its process group (POSIX)")
@@ -393,6 +393,9 @@ def test_the_server_finalises_and_grades_attempts_whose_deadline_passed_while_of
         # nobody asks for anything now (B never comes back): only the server's finaliser can submit
         wait_until(lambda: all(deployment.attempt(s.attempt_id)["status"] == "submitted" for s in (a, b)),
                    FINALISE_WAIT_SECONDS, "the finaliser to submit both attempts")
+        # graded in a later moment: while the room keeps the workers busy, after GRADE_WAIT_SECONDS at the latest
+        wait_until(lambda: all(deployment.attempt(s.attempt_id)["graded_at"] is not None for s in (a, b)),
+                   GRADE_WAIT_SECONDS + FINALISE_WAIT_SECONDS, "the finaliser to grade both attempts")
     after_close = answer(a, "t-s3")
     assert after_close.reply.status == 409 and after_close.reply.code == "attempt_closed", after_close.reply
 
@@ -401,7 +404,9 @@ def test_the_server_finalises_and_grades_attempts_whose_deadline_passed_while_of
         row = deployment.attempt(student.attempt_id)
         print(f"{student.username} finalised {(row['submitted_at'] - deadline).total_seconds():.2f} s "
               f"after the deadline")
-        assert row["submitted_by"] == "server" and row["graded_at"] is not None
+        print(f"{student.username} graded {(row['graded_at'] - row['submitted_at']).total_seconds():.2f} s "
+              f"after it was finalised")
+        assert row["submitted_by"] == "server" and row["graded_at"] >= row["submitted_at"]
         assert deadline + timedelta(seconds=GRACE_SECONDS) < row["submitted_at"] < utcnow()
         assert (row["score"], row["max_score"], row["pending_points"]) == (score, MAX_SCORE, pending)
 
@@ -419,7 +424,7 @@ def test_the_server_finalises_and_grades_attempts_whose_deadline_passed_while_of
         assert deployment.run(events) == ["finalised"]  # two workers sweep; one claims it
 
         state = student.client.state(student.attempt_id).body
-        assert state["status"] == "submitted" and state["submitted_by"] == "server"
+        assert state["status"] == "submitted" and state["submitted_by"] == "server" and state["grading"] is False
         assert state["score"] == score and state["provisional"] is (pending > 0)
     assert min(map(acknowledged_count, room)) >= 10
     assert not refused_or_failed(room), "\n".join(refused_or_failed(room))

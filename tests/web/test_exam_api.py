@@ -7,7 +7,7 @@ import pytest
 from exam_server.models import Attempt, Response, utcnow
 from exam_server.extensions import db
 from exam_server.services import attempts
-from tests.exam_fixtures import MAX_SCORE, PASSWORD, make_exam, right_response
+from tests.exam_fixtures import MAX_SCORE, PASSWORD, grade_all, make_exam, right_response
 
 
 def api_login(client, username, password=PASSWORD):
@@ -106,10 +106,24 @@ def test_submit_grades_every_objective_item_and_leaves_the_essay_pending(client,
         assert reply.status_code == 200
     state = client.post(f"/api/v1/attempts/{attempt_id}/submit").get_json()
     assert state["status"] == "submitted" and state["submitted_by"] == "student"
-    assert state["score"] == MAX_SCORE - 10 and state["max_score"] == MAX_SCORE and state["provisional"] is True
+    # closed at once, graded moments later by the server's background round
+    assert state["grading"] is True and state["score"] is None and state["max_score"] is None
+    assert client.get(f"/api/v1/attempts/{attempt_id}").get_json()["grading"] is True
+    result = client.get(f"/api/v1/attempts/{attempt_id}/result").get_json()
+    assert result == {"attempt_id": attempt_id, "exam_id": exam_row.id, "status": "submitted", "level": "score",
+                      "grading": True}
     late = client.put(f"/api/v1/attempts/{attempt_id}/responses/1", json={"response": {"choice": "A"}, "seq": 99})
     assert late.status_code == 409 and late.get_json()["error"]["code"] == "attempt_closed"
-    assert client.post(f"/api/v1/attempts/{attempt_id}/submit").status_code == 200  # repeating changes nothing
+    assert grade_all() == 1
+    state = client.get(f"/api/v1/attempts/{attempt_id}").get_json()
+    assert state["grading"] is False
+    assert state["score"] == MAX_SCORE - 10 and state["max_score"] == MAX_SCORE and state["provisional"] is True
+    result = client.get(f"/api/v1/attempts/{attempt_id}/result").get_json()
+    assert "grading" not in result and result["level"] == "score"
+    assert (result["score"], result["max_score"], result["pending_points"], result["provisional"]) == (
+        MAX_SCORE - 10, MAX_SCORE, 10, True)
+    again = client.post(f"/api/v1/attempts/{attempt_id}/submit")  # repeating changes nothing
+    assert again.status_code == 200 and again.get_json() == {**state, "server_time": again.get_json()["server_time"]}
 
 
 def test_saves_after_the_grace_window_are_refused_and_earlier_ones_count(client, exam):
@@ -130,7 +144,9 @@ def test_saves_after_the_grace_window_are_refused_and_earlier_ones_count(client,
     assert late.status_code == 409 and late.get_json()["error"]["code"] == "deadline_passed"
     assert attempts.finalise_overdue() == 1
     db.session.refresh(attempt)
-    assert attempt.status == "submitted" and attempt.submitted_by == "server" and attempt.score >= 2
+    assert attempt.status == "submitted" and attempt.submitted_by == "server" and attempt.score is None
+    assert grade_all() == 1
+    assert attempt.score >= 2
     assert {r.slot for r in attempts.responses_of(attempt).values() if r.answered} == {1, 2}
 
 
@@ -175,3 +191,39 @@ def test_login_failures_and_anonymous_calls_answer_json(client, exam):
     assert reply.status_code == 401 and reply.get_json()["error"]["code"] == "login_failed"
     assert client.get("/api/v1/exams").get_json()["error"]["code"] == "unauthorized"
     assert client.get("/api/v1/nothing").get_json()["error"]["code"] == "not_found"
+
+
+def test_a_submit_after_the_grace_window_is_recorded_as_the_servers(client, exam):
+    exam_row, students = exam
+    api_login(client, students[0].username)
+    attempt_id = start(client, exam_row.id).get_json()["attempt"]["id"]
+    attempt = db.session.get(Attempt, attempt_id)
+    attempt.deadline_at = utcnow() - timedelta(seconds=exam_row.grace_seconds + 1)
+    db.session.commit()
+    state = client.post(f"/api/v1/attempts/{attempt_id}/submit").get_json()
+    assert (state["status"], state["submitted_by"], state["grading"], state["score"]) == (
+        "submitted", "server", True, None)
+
+
+def test_with_review_level_none_the_submit_reply_shows_neither_grading_nor_score(client):
+    exam_row, students = make_exam(students=1, review_after_submit="none")
+    api_login(client, students[0].username)
+    attempt_id = start(client, exam_row.id).get_json()["attempt"]["id"]
+    state = client.post(f"/api/v1/attempts/{attempt_id}/submit").get_json()
+    assert state["status"] == "submitted"
+    assert not {"grading", "score", "max_score", "provisional"} & set(state)
+    result = client.get(f"/api/v1/attempts/{attempt_id}/result").get_json()
+    assert result == {"attempt_id": attempt_id, "exam_id": exam_row.id, "status": "submitted", "level": "none"}
+    assert grade_all() == 1  # graded all the same, for the teacher
+    assert db.session.get(Attempt, attempt_id).max_score == MAX_SCORE
+    assert not {"grading", "score"} & set(client.get(f"/api/v1/attempts/{attempt_id}").get_json())
+
+
+def test_json_replies_are_utf_8_in_the_order_built(client, exam):
+    exam_row, students = exam
+    api_login(client, students[0].username)
+    reply = start(client, exam_row.id)
+    raw = reply.get_data(as_text=True)
+    assert "单选第" in raw and "\\u" not in raw
+    assert list(reply.get_json()) == ["attempt", "exam", "sections", "items"]
+    assert list(reply.get_json()["attempt"])[:3] == ["id", "exam_id", "number"]

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 from exam_server.extensions import db
 from exam_server.models import Attempt, Exam, Paper, User
 from exam_server.services import accounts, attempts, blueprints, taxonomy
-from tests.exam_fixtures import CLASS_NAME, SCHOOL, make_exam, make_paper, make_students
+from tests.exam_fixtures import CLASS_NAME, MAX_SCORE, SCHOOL, grade_all, make_exam, make_paper, make_students
 
 from .test_regrade import answer, correct
 
@@ -118,25 +118,32 @@ def test_a_blueprint_the_bank_cannot_fill_creates_nothing(cli, bank, tmp_path):
     assert missing.exit_code == 1 and "--blueprint: 没有编号为 999 的组卷方案" in missing.stderr
 
 
-def test_finalize_submits_attempts_whose_time_ran_out(cli, app):
-    exam, students = make_exam(students=2)
-    overdue, _ = attempts.start_or_resume(exam, students[0], device="pc", address="10.0.0.1")
+def test_finalize_submits_attempts_whose_time_ran_out_and_grades_every_submitted_one(cli, app):
+    exam, students = make_exam(students=3)
+    overdue, _, _ = attempts.start_or_resume(exam, students[0], device="pc", address="10.0.0.1")
     attempts.start_or_resume(exam, students[1], device="pc2", address="10.0.0.2")
+    submitted, _, _ = attempts.start_or_resume(exam, students[2], device="pc3", address="10.0.0.3")
+    attempts.submit(submitted)  # closed, waiting for its grade
     overdue.deadline_at = datetime.now(UTC) - timedelta(minutes=5)
     db.session.commit()
     result = cli("exam", "finalize")
-    assert result.exit_code == 0 and "已自动交卷 1 份超时的作答" in result.stdout
+    assert result.exit_code == 0 and "已自动交卷 1 份超时的作答，评分 2 份" in result.stdout
     db.session.remove()
-    assert [a.status for a in db.session.scalars(select(Attempt).order_by(Attempt.user_id))] == ["submitted", "open"]
+    rows = [(a.status, a.graded_at is not None, a.max_score)
+            for a in db.session.scalars(select(Attempt).order_by(Attempt.user_id))]
+    assert rows == [("submitted", True, MAX_SCORE), ("open", False, None), ("submitted", True, MAX_SCORE)]
+    again = cli("exam", "finalize")
+    assert again.exit_code == 0 and "已自动交卷 0 份超时的作答，评分 0 份" in again.stdout
 
 
 def test_regrade_prints_the_dry_run_and_applies_with_apply(cli, app, create_user):
     author = create_user("t1", role="teacher", school=SCHOOL)
     reviewer = create_user("t2", role="teacher", school=SCHOOL)
     exam, students = make_exam(students=1, by=author)
-    attempt, _ = attempts.start_or_resume(exam, students[0], device=students[0].username, address="10.0.0.1")
+    attempt, _, _ = attempts.start_or_resume(exam, students[0], device=students[0].username, address="10.0.0.1")
     answer(attempt, "t-s0", {"choice": "B"})
     attempts.submit(attempt)
+    grade_all()
     exam_id, attempt_id, people = exam.id, attempt.id, (author.id, reviewer.id)
     assert cli("exam", "regrade", exam_id).stdout.strip() == "没有待应用的答案更正"
     correct("t-s0", *(db.session.get(User, i) for i in people), answer="B")

@@ -58,3 +58,22 @@ def test_staff_without_a_school_manage_no_exams_and_admins_all(app):
     loose = accounts.create_user(username="t9", password="secret-pw", role="teacher")
     assert list(db.session.scalars(exams.manageable(loose))) == [] and not exams.may_manage(loose, exam)
     assert list(db.session.scalars(exams.manageable(admin))) == [exam] and exams.may_manage(admin, exam)
+
+
+def test_candidacy_gives_the_extra_minutes_of_a_candidate_and_none_for_anyone_else(app):
+    paper = make_paper()
+    by_class, named_in_class = make_students(2)
+    other_class = [accounts.create_user(username=f"x00{k}", password="secret-pw", role="student",
+                                        school=SCHOOL, class_name="2024级机电1班") for k in (1, 2, 3)]
+    classless = accounts.create_user(username="y001", password="secret-pw", role="student", school=SCHOOL)
+    named_classless = accounts.create_user(username="y002", password="secret-pw", role="student", school=SCHOOL)
+    exam = exams.create_exam(spec(paper, by_class.class_id, usernames=["x001", "x002", "y002"],
+                                  extra_minutes={"x001": 20, named_in_class.username: 10}), None)
+    expected = {by_class: 0, named_in_class: 10, other_class[0]: 20, other_class[1]: 0, named_classless: 0,
+                other_class[2]: None, classless: None}
+    assert {user.username: exams.candidacy(exam, user) for user in expected} == {
+        user.username: minutes for user, minutes in expected.items()}
+    assert {user.username: exams.is_candidate(exam, user) for user in expected} == {
+        user.username: minutes is not None for user, minutes in expected.items()}
+    classless_exam = exams.create_exam(spec(paper, by_class.class_id, class_ids=[], usernames=["y001"]), None)
+    assert (exams.candidacy(classless_exam, classless), exams.candidacy(classless_exam, by_class)) == (0, None)

@@ -11,7 +11,7 @@ from exam_server.errors import _API_CODES
 from exam_server.extensions import db
 from exam_server.models import Attempt, utcnow
 from exam_server.services import attempts
-from tests.exam_fixtures import make_exam, right_response
+from tests.exam_fixtures import MAX_SCORE, grade_all, make_exam, right_response
 
 from .test_exam_api import api_login
 
@@ -215,11 +215,17 @@ def test_a_whole_exam_through_the_api_matches_the_schemas(client, replies):
     replies.call("post", f"/api/v1/attempts/{attempt_id}/ping", "/api/v1/attempts/{attempt_id}/ping",
                  headers={"X-Device-Id": "pc-1"})
     submitted = replies.call("post", f"/api/v1/attempts/{attempt_id}/submit", "/api/v1/attempts/{attempt_id}/submit")
-    assert submitted["status"] == "submitted" and "score" in submitted
+    assert submitted["status"] == "submitted" and submitted["grading"] is True and submitted["score"] is None
     replies.call("put", f"/api/v1/attempts/{attempt_id}/responses/1", save,
                  json={"response": {"choice": "A"}, "seq": 99}, headers={"X-Device-Id": "pc-1"})
     result = replies.call("get", f"/api/v1/attempts/{attempt_id}/result", "/api/v1/attempts/{attempt_id}/result")
-    assert result["level"] == "full" and len(result["items"]) == len(shown.slots)
+    assert result == {"attempt_id": attempt_id, "exam_id": exam_row.id, "status": "submitted", "level": "full",
+                      "grading": True}
+    assert grade_all() == 1
+    state = replies.call("get", f"/api/v1/attempts/{attempt_id}", "/api/v1/attempts/{attempt_id}")
+    assert state["grading"] is False and state["score"] > 0 and state["max_score"] == MAX_SCORE
+    result = replies.call("get", f"/api/v1/attempts/{attempt_id}/result", "/api/v1/attempts/{attempt_id}/result")
+    assert result["level"] == "full" and len(result["items"]) == len(shown.slots) and "grading" not in result
 
     exam_row.closes_at = utcnow() - timedelta(seconds=1)
     db.session.commit()

@@ -10,7 +10,7 @@ from exam_server.extensions import db
 from exam_server.models import Attempt, ExamEvent, utcnow
 from exam_server.services import attempts, exams
 from exam_server.services.errors import Refused
-from tests.exam_fixtures import MAX_SCORE, SCHOOL, make_exam, right_response
+from tests.exam_fixtures import MAX_SCORE, SCHOOL, grade_all, make_exam, right_response
 
 OTHER_SCHOOL = "另一所中职学校"
 
@@ -25,7 +25,7 @@ def school(app, create_user):
 
 
 def start(exam, student, device="pc-1", address="10.0.0.11"):
-    attempt, _started = attempts.start_or_resume(exam, student, device=device, address=address)
+    attempt, _started, _ = attempts.start_or_resume(exam, student, device=device, address=address)
     return attempt
 
 
@@ -78,9 +78,13 @@ def test_the_console_shows_each_students_state_answered_count_and_pc(client, aut
     assert "10.0.0.11" in row_of(page, working) and "剩 30 分钟" in row_of(page, working)
     assert "失去联系" in row_of(page, silent) and "10.0.0.12" in row_of(page, silent)
     assert "已交卷" in row_of(page, done), row_of(page, done)
-    assert f"0 / {MAX_SCORE} 分" in row_of(page, done)
+    assert "评分中" in row_of(page, done) and f"/ {MAX_SCORE} 分" not in row_of(page, done)  # graded moments later
+    assert "评分中" not in row_of(page, working) and "评分中" not in row_of(page, silent)
     assert "重新开放" in row_of(page, done) and "强制交卷" not in row_of(page, done)
     assert 'http-equiv="refresh"' in page and "console.js" in page
+    assert grade_all() == 1
+    page = page_text(client.get(f"/exams/{exam.id}/console"))
+    assert f"0 / {MAX_SCORE} 分" in row_of(page, done) and "评分中" not in row_of(page, done)
 
 
 def test_the_room_filter_shows_one_class(client, auth, school, create_user):
@@ -167,7 +171,10 @@ def test_force_submit_grades_the_saved_answers(client, auth, school):
                            follow_redirects=True)
     assert "已为 s001 学生1 强制交卷" in page_text(response)
     done = reload(attempt)
-    assert (done.status, done.submitted_by, done.score) == ("submitted", "proctor", worth) and worth > 0
+    assert (done.status, done.submitted_by, done.score, done.graded_at) == ("submitted", "proctor", None, None)
+    assert grade_all() == 1
+    done = reload(attempt)
+    assert done.score == worth and worth > 0
     [event] = events(exam, "force_submit")
     assert event.user_id == proctor.id and event.attempt_id == attempt.id
     again = client.post(f"/exams/{exam.id}/console/force-submit", data={"attempt_id": attempt.id},
@@ -180,12 +187,13 @@ def test_reopen_gives_a_submitted_attempt_time_and_keeps_its_answers(client, aut
     attempt = start(exam, students[0])
     answer_first_slots(attempt, 2)
     attempts.submit(attempt)
+    assert grade_all() == 1
     auth.login("t1")
     response = client.post(f"/exams/{exam.id}/console/reopen", data={"attempt_id": attempt.id, "minutes": "15"},
                            follow_redirects=True)
     assert "已重新开放 s001 学生1 的作答" in page_text(response)
     opened = reload(attempt)
-    assert opened.status == "open" and opened.score is None
+    assert opened.status == "open" and opened.score is None and opened.graded_at is None
     assert opened.deadline_at >= utcnow() + timedelta(minutes=14)
     assert len(attempts.responses_of(opened)) == 11  # graded rows, the two answers among them
     assert sum(r.answered for r in attempts.responses_of(opened).values()) == 2

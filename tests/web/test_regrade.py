@@ -10,7 +10,7 @@ from exam_server.services import attempts, regrade
 from exam_server.services import items as item_service
 from exam_server.services.items import ItemDraft
 from question_bank.variants import to_displayed
-from tests.exam_fixtures import SCHOOL, make_exam
+from tests.exam_fixtures import SCHOOL, grade_all, make_exam
 
 
 @pytest.fixture
@@ -28,13 +28,14 @@ def sat(people):
     exam, students = make_exam(students=4, by=author)
     started = {}
     for student, letter in zip(students, "ABCB"):
-        attempt, _ = attempts.start_or_resume(exam, student, device=student.username, address="10.0.0.1")
+        attempt, _, _ = attempts.start_or_resume(exam, student, device=student.username, address="10.0.0.1")
         answer(attempt, "t-s0", {"choice": letter})
         if student.username == "s001":
             answer(attempt, "t-q0", {"text": "运算器"})
         started[student.username] = attempt
     for username in ("s001", "s002", "s003"):
         attempts.submit(started[username])
+    assert grade_all() == 3
     return exam, started
 
 
@@ -111,6 +112,7 @@ def test_apply_regrades_submitted_attempts_and_grades_later_ones_with_the_new_ke
     assert {(s["student"], s["old"], s["new"]) for s in event.detail["scores"]} == {("s001", 2, 0), ("s002", 0, 2)}
     late = db.session.get(Attempt, started["s004"].id)
     attempts.submit(late)
+    assert late.score is None and grade_all() == 1
     assert late.score == 2  # answered B, the corrected key
     assert regrade.preview(exam).keys == []  # nothing left to apply
     assert regrade.apply(exam, author).applied is False and len(regrade_events(exam)) == 1
@@ -122,9 +124,9 @@ def test_a_teachers_mark_on_an_essay_survives_the_regrade(sat, people):
     number, _slot = slot_of(attempt, "t-q0")
     row = db.session.get(Response, (attempt.id, number))
     row.points, row.correct = 7.0, None  # a teacher's mark, written as marking does
-    attempts.grade(attempt)
+    attempts.grade(attempt)  # in the same transaction: grading must see the mark not yet flushed
     db.session.commit()
-    assert attempt.score == 9
+    assert attempt.score == 9, "grade() read the response rows without the session's pending mark"
     correct("t-s0", *people, answer="B")
     [change] = [s for s in regrade.preview(exam).scores if s.student.username == "s001"]
     assert (change.old_score, change.new_score) == (9, 7)
@@ -169,3 +171,17 @@ def test_the_regrade_page_shows_the_dry_run_and_applies_on_post(client, auth, sa
     assert scores(started)["s001"] == 0
     log = client.get(f"/exams/{exam.id}/log").get_data(as_text=True)
     assert "重新评分" in log and "t-s0: A → B" in log
+
+
+def test_an_attempt_waiting_for_its_grade_is_graded_by_the_regrade_with_the_new_key(sat, people):
+    exam, started = sat
+    late = db.session.get(Attempt, started["s004"].id)  # answered B
+    attempts.submit(late)
+    correct("t-s0", *people, answer="B")
+    assert regrade.apply(exam, people[0]).submitted == 4
+    assert scores(started) == {"s001": 0, "s002": 2, "s003": 0, "s004": 2}
+    graded_at = db.session.get(Attempt, late.id).graded_at
+    assert graded_at is not None
+    assert attempts.grade_pending() == 0  # the background round has nothing left to do
+    db.session.expire_all()
+    assert db.session.get(Attempt, late.id).graded_at == graded_at

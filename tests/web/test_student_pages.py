@@ -8,7 +8,7 @@ import pytest
 from exam_server.extensions import db
 from exam_server.models import Attempt, utcnow
 from exam_server.services import attempts, exams
-from tests.exam_fixtures import MAX_SCORE, make_exam, right_response
+from tests.exam_fixtures import MAX_SCORE, grade_all, make_exam, right_response
 
 KEY_TEXTS = ("I=U/R", "2.5±0.1", "运算器和控制器", "scoring", '"answer"', '"key"')
 
@@ -34,9 +34,10 @@ def another_exam(exam, title, **fields):
     return exams.create_exam(spec, None)
 
 
-def sit(exam, student, wrong_slots=(), submit=True):
-    """Start an attempt and answer every slot correctly (except ``wrong_slots``, answered wrongly)."""
-    attempt, _ = attempts.start_or_resume(exam, student, device="pc-1", access_code=exam.access_code)
+def sit(exam, student, wrong_slots=(), submit=True, grade=True):
+    """Start an attempt and answer every slot correctly (except ``wrong_slots``, answered wrongly); submit it
+    and have it graded, as the server does moments after 交卷."""
+    attempt, _, _ = attempts.start_or_resume(exam, student, device="pc-1", access_code=exam.access_code)
     shown = attempts.attempt_variant(attempt, exam)
     for number, slot in enumerate(shown.slots, start=1):
         response = right_response(slot.item.type, slot.key)
@@ -46,6 +47,8 @@ def sit(exam, student, wrong_slots=(), submit=True):
         attempts.save(attempt.id, student, number, response, number, device="pc-1")
     if submit:
         attempts.submit(attempt)
+        if grade:
+            assert grade_all() == 1
     return attempt
 
 
@@ -106,6 +109,10 @@ def test_my_exams_shows_the_right_button_for_each_state(client, auth):
     attempts.submit(attempt)
     row = row_html(text_of(client.get("/my/exams")), exam.id)
     assert buttons(row) == [(f"/my/attempts/{attempt.id}/result", "查看成绩")]
+    assert "已交卷（评分中）" in row and f"/ {MAX_SCORE} 分" not in row  # graded moments after 交卷
+    assert grade_all() == 1
+    row = row_html(text_of(client.get("/my/exams")), exam.id)
+    assert buttons(row) == [(f"/my/attempts/{attempt.id}/result", "查看成绩")] and "评分中" not in row
     assert "已交卷" in row and f"{MAX_SCORE - 10} / {MAX_SCORE} 分" in row and "暂定" in row  # the default policy shows the score
 
 
@@ -270,3 +277,55 @@ def test_review_level_full_shows_every_item_with_the_key_and_class_stats_after_c
     stats = re.search(r'<table class="grid" id="class-stats".*?</table>', page, re.S).group(0)
     assert re.findall(r"<td>([^<]*)</td>", stats) == ["2024级计算机1班", "2", str(MAX_SCORE - 11),
                                                          str(MAX_SCORE - 10), str(MAX_SCORE - 12)]
+
+
+REFRESH = re.compile(r'<meta http-equiv="refresh" content="(\d+)">')
+
+
+def test_the_result_page_says_grading_and_reloads_until_the_score_is_there(client, auth):
+    exam, students = make_exam(students=1, review_after_submit="score")
+    attempt = sit(exam, students[0], wrong_slots=(1,), grade=False)
+    auth.login(students[0].username)
+    page = text_of(client.get(f"/my/attempts/{attempt.id}/result"))
+    assert '<p class="result-grading" id="result-grading">正在评分，几秒后本页自动刷新显示成绩…</p>' in page
+    assert 'id="result-score"' not in page and "得分" not in page
+    delays = {int(REFRESH.search(text_of(client.get(f"/my/attempts/{attempt.id}/result"))).group(1))
+              for _ in range(20)}
+    assert delays <= {4, 5, 6} and len(delays) > 1  # RESULT_REFRESH_SECONDS (5) ± 25 %: not a hall at once
+    assert grade_all() == 1
+    page = text_of(client.get(f"/my/attempts/{attempt.id}/result"))
+    assert 'id="result-grading"' not in page and 'http-equiv="refresh"' not in page
+    score = re.search(r'id="result-score">(.*?)</p>', page, re.S).group(1)
+    assert f"<strong>{MAX_SCORE - 12}</strong> / {MAX_SCORE}" in score
+
+
+@pytest.mark.app_config(RESULT_REFRESH_SECONDS=0)
+def test_the_result_page_reloads_after_one_second_at_the_least(client, auth):
+    exam, students = make_exam(students=1)
+    attempt = sit(exam, students[0], grade=False)
+    auth.login(students[0].username)
+    page = text_of(client.get(f"/my/attempts/{attempt.id}/result"))
+    assert REFRESH.search(page).group(1) == "1" and 'id="result-grading"' in page
+
+
+def test_the_full_review_waits_for_the_grade_too(client, auth):
+    exam, students = make_exam(students=1, review_after_submit="full")
+    attempt = sit(exam, students[0], grade=False)
+    auth.login(students[0].username)
+    page = text_of(client.get(f"/my/attempts/{attempt.id}/result"))
+    assert 'id="result-grading"' in page and REFRESH.search(page)
+    assert 'id="review-' not in page and "正确答案" not in page
+    for text in KEY_TEXTS:
+        assert text not in page, text
+    grade_all()
+    page = text_of(client.get(f"/my/attempts/{attempt.id}/result"))
+    assert len(re.findall(r'id="review-\d+"', page)) == 11 and not REFRESH.search(page)
+
+
+def test_with_review_level_none_nothing_says_grading(client, auth):
+    exam, students = make_exam(students=1, review_after_submit="none")
+    attempt = sit(exam, students[0], grade=False)
+    auth.login(students[0].username)
+    page = text_of(client.get(f"/my/attempts/{attempt.id}/result"))
+    assert "成绩将在考试结束后公布" in page and 'id="result-grading"' not in page and not REFRESH.search(page)
+    assert "评分中" not in row_html(text_of(client.get("/my/exams")), exam.id)
