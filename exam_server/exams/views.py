@@ -251,7 +251,7 @@ def force_submit(exam_id):
         abort(404)
     name = _student_name(exam, attempt_id)
     if done:
-        flash(_("已为 %(student)s 强制交卷，已保存的答案均已计分", student=name), "success")
+        flash(_("已为 %(student)s 强制交卷，已保存的答案几秒内计分", student=name), "success")
     else:
         flash(_("%(student)s 已经交卷", student=name), "warning")
     return _back(exam, form)
