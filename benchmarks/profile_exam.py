@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -63,19 +64,10 @@ def run(args, setup: dict) -> None:
         clients.append((client, {"X-CSRFToken": reply.get_json()["csrf_token"], "X-Device-Id": f"pc{n}"}))
 
     def measure(name, calls):
-        profiler = cProfile.Profile() if args.profile == name else None
-        wall, cpu = time.perf_counter(), time.process_time()
-        if profiler:
-            profiler.enable()
-        replies = [call() for call in calls]
-        if profiler:
-            profiler.disable()
-        wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-        bad = [r.status_code for r in replies if r.status_code >= 300]
-        print(f"{name:7} {len(calls):5} requests: {1000 * wall / len(calls):6.2f} ms wall, "
-              f"{1000 * cpu / len(calls):6.2f} ms CPU each; {len(bad)} errors {bad[:3]}")
-        if profiler:
-            report(profiler, args)
+        with timed(name, len(calls), "requests", args) as result:
+            replies = [call() for call in calls]
+            bad = [r.status_code for r in replies if r.status_code >= 300]
+            result["note"] = f"; {len(bad)} errors {bad[:3]}"
         return replies
 
     started = measure("start", [lambda c=c, h=h: c.post(f"/api/v1/exams/{setup['exam']}/attempts", json={},
@@ -102,17 +94,28 @@ def grade(app, args) -> None:
     from exam_server import database
     from exam_server.services import attempts
 
-    profiler = cProfile.Profile() if args.profile == "grade" else None
-    with app.app_context(), database.writing():
-        wall, cpu = time.perf_counter(), time.process_time()
-        if profiler:
-            profiler.enable()
-        done = attempts.grade_pending(limit=args.students)
+    with app.app_context(), database.writing(), timed("grade", 0, "attempts", args) as result:
+        result["count"] = attempts.grade_pending(limit=args.students)
+
+
+@contextmanager
+def timed(name: str, count: int, unit: str, args):
+    """Print the mean wall and CPU time per item of the block (``count``, or the block's ``result["count"]``),
+    and a cProfile of it when ``--profile name``."""
+    result = {"count": count, "note": ""}
+    profiler = cProfile.Profile() if args.profile == name else None
+    wall, cpu = time.perf_counter(), time.process_time()
+    if profiler:
+        profiler.enable()
+    try:
+        yield result
+    finally:
         if profiler:
             profiler.disable()
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
-    print(f"grade   {done:5} attempts: {1000 * wall / max(done, 1):6.2f} ms wall, "
-          f"{1000 * cpu / max(done, 1):6.2f} ms CPU each")
+    each = max(result["count"], 1)
+    print(f"{name:7} {result['count']:5} {unit}: {1000 * wall / each:6.2f} ms wall, "
+          f"{1000 * cpu / each:6.2f} ms CPU each{result['note']}")
     if profiler:
         report(profiler, args)
 
@@ -125,15 +128,20 @@ def report(profiler: cProfile.Profile, args) -> None:
     print(out.getvalue())
     by_package: dict[str, float] = {}
     for (filename, _line, _name), (_cc, _nc, tottime, _ct, _callers) in stats.stats.items():
-        parts = Path(filename).parts
-        package = next((parts[k + 1] for k, part in enumerate(parts[:-1]) if part == "site-packages"),
-                       "main" if "/work/" in filename else Path(filename).stem)
-        if "/work/" in filename and "site-packages" not in filename:
-            package = parts[len(Path.cwd().parts)] if len(parts) > len(Path.cwd().parts) else filename
-        by_package[package] = by_package.get(package, 0.0) + tottime
+        by_package[package_of(filename)] = by_package.get(package_of(filename), 0.0) + tottime
     total = sum(by_package.values())
     for package, seconds in sorted(by_package.items(), key=lambda kv: -kv[1])[:15]:
         print(f"{package:24} {100 * seconds / total:5.1f} %")
+
+
+def package_of(filename: str) -> str:
+    """An installed package's name, this project's top folder (exam_server, question_bank, …), or the module."""
+    parts, root = Path(filename).parts, HERE.parent.parts
+    if "site-packages" in parts[:-1]:
+        return parts[parts.index("site-packages") + 1]
+    if parts[:len(root)] == root and len(parts) > len(root) + 1:
+        return parts[len(root)]
+    return Path(filename).stem
 
 
 if __name__ == "__main__":

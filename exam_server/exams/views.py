@@ -213,7 +213,7 @@ def add_time(exam_id):
     return _back(exam, form)
 
 
-def _one_attempt(exam: Exam, form: ActionForm) -> int:
+def _one_attempt(form: ActionForm) -> int:
     if not form.validate_on_submit():
         abort(400)
     attempt_id = form.attempt()
@@ -227,7 +227,7 @@ def _one_attempt(exam: Exam, form: ActionForm) -> int:
 def release(exam_id):
     exam = _exam_or_404(exam_id)
     form = ActionForm()
-    attempt_id = _one_attempt(exam, form)
+    attempt_id = _one_attempt(form)
     try:
         proctoring.release_device(exam, attempt_id, current_user)
     except Refused:
@@ -243,7 +243,7 @@ def release(exam_id):
 def force_submit(exam_id):
     exam = _exam_or_404(exam_id)
     form = ActionForm()
-    attempt_id = _one_attempt(exam, form)
+    attempt_id = _one_attempt(form)
     try:
         done = proctoring.force_submit(exam, attempt_id, current_user)
     except Refused:
@@ -262,7 +262,7 @@ def force_submit(exam_id):
 def reopen(exam_id):
     exam = _exam_or_404(exam_id)
     form = ActionForm()
-    attempt_id = _one_attempt(exam, form)
+    attempt_id = _one_attempt(form)
     minutes = _minutes(form, _("重新开放的分钟数"))
     if minutes is None:
         return _back(exam, form)

@@ -41,14 +41,36 @@ MAX_SEQ = 2**53  # what a JavaScript number holds exactly
 #: a save refreshes the attempt's last contact (the console's 最后联系) when it is older than this,
 #: so that a student answering quickly does not rewrite the attempt row with every click
 SEEN_EVERY = timedelta(seconds=10)
-_PAPER_CACHE_SIZE = 64
-_papers: OrderedDict[tuple, qp.Paper] = OrderedDict()
-_papers_lock = threading.Lock()
-_VARIANT_CACHE_SIZE = 128
-_variants: OrderedDict[tuple, tuple[qp.Paper, Variant]] = OrderedDict()
 
 
 # ---------------------------------------------------------------- papers and variants (cached)
+
+class _Recent:
+    """The last ``size`` values used, shared by the threads of a server process."""
+
+    def __init__(self, size: int):
+        self._size = size
+        self._values: OrderedDict[tuple, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple) -> Any:
+        with self._lock:
+            value = self._values.get(key)
+            if value is not None:
+                self._values.move_to_end(key)
+            return value
+
+    def put(self, key: tuple, value: Any) -> None:
+        with self._lock:
+            self._values[key] = value
+            self._values.move_to_end(key)
+            while len(self._values) > self._size:
+                self._values.popitem(last=False)
+
+
+_papers = _Recent(64)
+_variants = _Recent(128)  # a start needs the student's variant twice: for the layout and for the reply
+
 
 def delivered_paper(paper_id: int, key_versions: dict[str, int] | None = None) -> qp.Paper:
     """The paper as delivered (its own item versions); with ``key_versions``, keys corrected for grading.
@@ -56,17 +78,12 @@ def delivered_paper(paper_id: int, key_versions: dict[str, int] | None = None) -
     Item versions never change once published, so the result is cached per process.
     """
     cache_key = (paper_id, tuple(sorted((key_versions or {}).items())))
-    with _papers_lock:
-        if cache_key in _papers:
-            _papers.move_to_end(cache_key)
-            return _papers[cache_key]
-    paper = paper_to_domain(get_paper(paper_id))
-    if key_versions:
-        paper = _with_corrected_keys(paper, key_versions)
-    with _papers_lock:
-        _papers[cache_key] = paper
-        while len(_papers) > _PAPER_CACHE_SIZE:
-            _papers.popitem(last=False)
+    paper = _papers.get(cache_key)
+    if paper is None:
+        paper = paper_to_domain(get_paper(paper_id))
+        if key_versions:
+            paper = _with_corrected_keys(paper, key_versions)
+        _papers.put(cache_key, paper)
     return paper
 
 
@@ -86,18 +103,14 @@ def _with_corrected_keys(paper: qp.Paper, key_versions: dict[str, int]) -> qp.Pa
 
 
 def attempt_variant(attempt: Attempt, exam: Exam, paper: qp.Paper | None = None) -> Variant:
-    """The paper as this attempt shows it; the last few are cached (a start needs it twice)."""
+    """The paper as this attempt shows it; the last few are cached."""
     paper = paper or delivered_paper(attempt.paper_id)
     cache_key = (id(paper), attempt.variant_key, exam.shuffle_items, exam.shuffle_options)
-    with _papers_lock:
-        cached = _variants.get(cache_key)
-    if cached is not None and cached[0] is paper:
+    cached = _variants.get(cache_key)
+    if cached is not None and cached[0] is paper:  # the same paper object, not one that reused its id
         return cached[1]
     shown = variant(paper, attempt.variant_key, exam.shuffle_items, exam.shuffle_options)
-    with _papers_lock:
-        _variants[cache_key] = (paper, shown)
-        while len(_variants) > _VARIANT_CACHE_SIZE:
-            _variants.popitem(last=False)
+    _variants.put(cache_key, (paper, shown))
     return shown
 
 
